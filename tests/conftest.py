@@ -1,0 +1,26 @@
+"""Shared pytest fixtures: a non-interactive backend, closed figures, private state."""
+from __future__ import annotations
+
+import os
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import pytest  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    """Close every figure a test opened, so tests cannot see each other's plots."""
+    yield
+    plt.close("all")
+
+
+@pytest.fixture(autouse=True)
+def _private_progress(tmp_path, monkeypatch):
+    """Give each test its own quiz-progress file; never touch the learner's ~/.exolab."""
+    monkeypatch.setenv("EXOLAB_PROGRESS", str(tmp_path / "progress.json"))
+    monkeypatch.delenv("EXOLAB_INSTRUCTOR", raising=False)
+    yield
