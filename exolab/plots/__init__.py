@@ -1,0 +1,11 @@
+"""Course plots: one seaborn theme, fixed colour-blind-safe palettes, helpers.
+
+Every helper takes ``data=`` and ``ax=None`` and returns the Axes.
+"""
+from __future__ import annotations
+
+from .theme import (CARGO_COLOURS, OKABE_ITO, THEME_COLOURS, figures_dir, palette_for,
+                    save_figure, set_theme)
+
+__all__ = ["CARGO_COLOURS", "OKABE_ITO", "THEME_COLOURS", "figures_dir", "palette_for",
+           "save_figure", "set_theme"]
