@@ -1,0 +1,4 @@
+"""Figures for start (registered with exolab.figures.figure)."""
+from __future__ import annotations
+
+from ..figures import figure  # noqa: F401
