@@ -34,7 +34,7 @@ def freeze(pins: list[str]) -> list[str]:
         pip = [f"{tmp}/bin/python", "-m", "pip"]
         subprocess.run(pip + ["install", "-q", *pins], check=True)
         out = subprocess.run(pip + ["freeze", "--all"], check=True, capture_output=True, text=True).stdout
-    lines = [l.strip() for l in out.splitlines() if "==" in l]
+    lines = [l.strip() for l in out.splitlines() if "==" in l and not l.lstrip().startswith(("#", "-e"))]
     return sorted((l for l in lines if l.split("==")[0].lower() not in EXCLUDE), key=str.lower)
 
 
