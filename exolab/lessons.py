@@ -12,7 +12,7 @@ import yaml
 
 from ._paths import manifest_path
 
-__all__ = ["LessonError", "load_manifest", "list_lessons", "lesson", "objectives"]
+__all__ = ["LessonError", "load_manifest", "list_lessons", "lesson", "objectives", "course_map"]
 
 LEVELS = ("introductory", "intermediate", "advanced")
 _REQUIRED = ("id", "file", "title", "level", "minutes", "objectives", "key_points")
@@ -100,3 +100,19 @@ def lesson(lesson_id: str) -> dict:
 def objectives(lesson_id: str) -> dict[str, str]:
     """Return ``{objective id: text}`` for one lesson, in manifest order."""
     return {obj["id"]: obj["text"] for obj in lesson(lesson_id)["objectives"]}
+
+
+def course_map():
+    """Return the lessons as a table for students: order, title, level, minutes, prerequisites.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per lesson, indexed by lesson id, in teaching order.
+    """
+    import pandas as pd
+
+    rows = [{"lesson": e["id"], "title": e["title"], "level": e["level"], "minutes": e["minutes"],
+             "themes": ", ".join(e.get("themes") or []) or "-",
+             "builds on": ", ".join(e.get("prerequisites") or []) or "-"} for e in load_manifest()]
+    return pd.DataFrame(rows).set_index("lesson")
