@@ -26,7 +26,7 @@ class LessonError(ValueError):
 def _load(path_str: str, mtime: float) -> tuple[dict, ...]:
     try:
         with open(path_str, encoding="utf-8") as fh:
-            doc = yaml.safe_load(fh) or {}
+            doc = yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
     except (OSError, yaml.YAMLError) as exc:
         raise LessonError(f"{path_str}: cannot read the lesson manifest ({exc})") from exc
     lessons = doc.get("lessons")
