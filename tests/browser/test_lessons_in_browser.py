@@ -1,0 +1,256 @@
+"""Every lesson, opened in real JupyterLab in headless Chromium, as a learner uses it.
+
+Per lesson: clear outputs, Run All, then check that no cell failed, every widget
+rendered as a live view (never as text or "Error displaying widget"), one
+explorer reacts to its control and one quiz question marks a wrong and a right
+answer and records both in the progress file. The harness itself is proven on
+fixture notebooks in ``fixtures/``, including broken ones it must reject.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from lab_harness import ROOT, WIDGET_VIEW, file_digest
+
+pytestmark = pytest.mark.browser
+
+NOTEBOOKS = ROOT / "notebooks"
+FIXTURES = Path(__file__).parent / "fixtures"
+QUIZ_CALL = "quiz.show("
+
+
+def manifest_lessons() -> list[dict]:
+    """Return the manifest's lessons as dicts (``exolab.lessons`` if present, else the YAML)."""
+    try:
+        from exolab.lessons import load_manifest
+
+        data = load_manifest()
+    except ImportError:
+        import yaml
+
+        data = yaml.safe_load((NOTEBOOKS / "lessons.yml").read_text()) or {}
+    lessons = data.get("lessons", []) if isinstance(data, dict) else list(data)
+    return [dict(x) if isinstance(x, dict) else dict(vars(x)) for x in lessons or []]
+
+
+def quiz_cells(path: Path) -> int:
+    """Count code cells that show a quiz (call ``exolab.quiz.show``)."""
+    nb = json.loads(path.read_text())
+    return sum(1 for c in nb["cells"]
+               if c["cell_type"] == "code" and QUIZ_CALL in "".join(c["source"]))
+
+
+# --------------------------------------------------------------------- drivers
+_MARK_PANELS = """() => {
+  const views = Array.from(document.querySelectorAll('%s'));
+  const panels = [];
+  views.forEach(v => v.querySelectorAll('.exolab-panel').forEach(p => {
+    if (!p.closest('.exolab-quiz') && !p.parentElement.closest('.exolab-panel')) panels.push(p);
+  }));
+  panels.forEach((p, i) => p.setAttribute('data-exolab-test', 'panel-' + i));
+  return panels.length;
+}""" % WIDGET_VIEW
+
+
+def _outputs_html(panel) -> str:
+    return panel.evaluate(
+        "p => Array.from(p.querySelectorAll('.widget-output')).map(o => o.innerHTML).join('\\n')")
+
+
+def drive_explorer(page, name: str) -> str:
+    """Change one control of the first explorer panel; return what changed.
+
+    Tries the panel's dropdowns, sliders and toggle buttons (up to four) until the
+    content of its Output areas changes; fails with what was tried otherwise.
+    """
+    n = page.evaluate(_MARK_PANELS)
+    assert n, f"{name}: no explorer panel (.exolab-panel outside quizzes) rendered"
+    tried = []
+    for i in range(n):
+        panel = page.locator(f'[data-exolab-test="panel-{i}"]')
+        controls = panel.locator("select, .noUi-handle, .widget-toggle-button")
+        if controls.count() == 0:
+            continue
+        for k in range(min(controls.count(), 4)):
+            ctrl = controls.nth(k)
+            before = _outputs_html(panel)
+            kind = ctrl.evaluate("e => e.tagName === 'SELECT' ? 'select' : e.className")
+            if kind == "select":
+                values = ctrl.evaluate("e => Array.from(e.options).map(o => o.value)")
+                current = ctrl.input_value()
+                others = [v for v in values if v != current]
+                if not others:
+                    continue
+                ctrl.select_option(others[0])
+                what = f"dropdown {current!r} -> {others[0]!r}"
+            elif "noUi-handle" in kind:
+                ctrl.focus()
+                ctrl.press("ArrowRight")
+                if _outputs_html(panel) == before:
+                    ctrl.press("ArrowLeft")
+                    ctrl.press("ArrowLeft")
+                what = "slider moved by keyboard"
+            else:
+                if "mod-active" in kind:
+                    continue
+                ctrl.click()
+                what = f"toggle {ctrl.inner_text()!r}"
+            try:
+                page.wait_for_function(
+                    "([sel, before]) => Array.from(document.querySelector(sel).querySelectorAll('.widget-output'))"
+                    ".map(o => o.innerHTML).join('\\n') !== before",
+                    arg=[f'[data-exolab-test="panel-{i}"]', before], timeout=10_000)
+                return f"panel {i}: {what}"
+            except Exception:  # playwright TimeoutError
+                tried.append(f"panel {i}: {what} (output unchanged)")
+        break  # the first panel with controls must respond
+    pytest.fail(f"{name}: no explorer output changed after driving its controls; tried: {tried or 'no controls found'}")
+
+
+_MARK_QUIZ = """() => {
+  const qs = Array.from(document.querySelectorAll('.exolab-quiz'))
+    .filter(q => q.querySelectorAll('.exolab-quiz-feedback').length === 1);
+  if (qs.length) qs[0].setAttribute('data-exolab-test', 'quiz');
+  return qs.length;
+}"""
+_QUIZ_STATE = """q => {
+  const has = c => q.classList.contains(c) || q.querySelector('.' + c) !== null;
+  const fb = q.querySelector('.exolab-quiz-feedback');
+  return {correct: has('exolab-quiz-correct'), incorrect: has('exolab-quiz-incorrect'),
+          text: fb ? fb.innerText.trim() : ''};
+}"""
+
+
+def drive_quiz(page, lab, name: str) -> dict:
+    """Answer the first quiz question wrongly, then rightly; check feedback and progress.
+
+    Returns
+    -------
+    dict
+        ``wrong`` and ``right`` feedback texts.
+    """
+    assert page.evaluate(_MARK_QUIZ), f"{name}: no quiz question (.exolab-quiz with one .exolab-quiz-feedback)"
+    quiz = page.locator('[data-exolab-test="quiz"]')
+    radios = quiz.locator("input[type=radio]")
+    toggles = quiz.locator(".widget-toggle-button")
+    options = radios if radios.count() else toggles
+    assert options.count() >= 2, f"{name}: quiz question shows {options.count()} answer options"
+    check = quiz.locator("button", has_text="Check")
+    if check.count() == 0:
+        check = quiz.locator("button:not(.widget-toggle-button)")
+
+    def answer(k: int) -> dict:
+        before = quiz.evaluate(_QUIZ_STATE)
+        progress_before = lab.read_progress()
+        (options.nth(k).check() if options is radios else options.nth(k).click())
+        if check.count():
+            check.first.click()
+        page.wait_for_function(
+            f"([b]) => {{ const s = ({_QUIZ_STATE})(document.querySelector('[data-exolab-test=\"quiz\"]'));"
+            " return (s.correct || s.incorrect) && (s.text !== b.text || s.correct !== b.correct); }",
+            arg=[before], timeout=10_000)
+        state = quiz.evaluate(_QUIZ_STATE)
+        # the progress store writes after grading; allow it a moment
+        for _ in range(50):
+            if lab.read_progress() != progress_before:
+                break
+            page.wait_for_timeout(100)
+        state["progress_changed"] = lab.read_progress() != progress_before
+        return state
+
+    seen: dict[str, tuple[int, dict]] = {}
+    for k in range(options.count()):
+        s = answer(k)
+        assert s["correct"] != s["incorrect"], f"{name}: option {k} marked {s} (need exactly one of correct/incorrect)"
+        seen.setdefault("right" if s["correct"] else "wrong", (k, s))
+        if "wrong" in seen and "right" in seen:
+            break
+    assert "wrong" in seen and "right" in seen, f"{name}: quiz never marked both a wrong and a right answer: {seen}"
+    wrong, right = answer(seen["wrong"][0]), answer(seen["right"][0])  # wrong first, then right
+    assert wrong["incorrect"] and wrong["text"], f"{name}: wrong answer gave no incorrect feedback: {wrong}"
+    assert right["correct"] and right["text"], f"{name}: right answer gave no correct feedback: {right}"
+    assert wrong["text"] != right["text"], f"{name}: feedback is not option-specific: {wrong['text']!r}"
+    assert wrong["progress_changed"], f"{name}: EXOLAB_PROGRESS not updated after the wrong answer"
+    assert right["progress_changed"], f"{name}: EXOLAB_PROGRESS not updated after the right answer"
+    return {"wrong": wrong["text"], "right": right["text"]}
+
+
+def run_notebook(lab, relpath: str, name: str, expected_widgets: int):
+    """Open, clear, Run All and screenshot; return ``(page, report)``."""
+    page = lab.open(relpath)
+    report = lab.run_all(page, name, expected_widgets=expected_widgets)
+    lab.screenshot(page, name)
+    return page, report
+
+
+# --------------------------------------------------------------------- lessons
+LESSONS = manifest_lessons()
+
+
+@pytest.mark.parametrize("lesson", LESSONS, ids=[x["id"] for x in LESSONS])
+def test_lesson_runs_in_jupyterlab(lab, lesson):
+    """A lesson runs cleanly, renders all widgets, and its explorer and quiz respond."""
+    name, path = lesson["id"], NOTEBOOKS / lesson["file"]
+    assert path.is_file(), f"{name}: manifest names {lesson['file']} but notebooks/{lesson['file']} is missing"
+    digest = file_digest(path)
+    expected = len(lesson.get("widgets") or []) + quiz_cells(path)
+    page, report = run_notebook(lab, f"notebooks/{lesson['file']}", name, expected)
+    try:
+        report.assert_ok()
+        if lesson.get("widgets"):
+            drive_explorer(page, name)
+        if quiz_cells(path):
+            drive_quiz(page, lab, name)
+        lab.screenshot(page, name)
+    finally:
+        page.close()
+    assert file_digest(path) == digest, f"{name}: the browser test modified {path} on disk"
+
+
+# --------------------------------------------------------------------- harness
+def test_harness_on_fixture(lab):
+    """The harness passes a healthy notebook and drives its slider, button and quiz."""
+    path = FIXTURES / "widget_demo.ipynb"
+    digest = file_digest(path)
+    page, report = run_notebook(lab, "tests/browser/fixtures/widget_demo.ipynb", "fixture-widget_demo", 3)
+    try:
+        report.assert_ok()
+        assert report.widget_views == 3
+        assert "3 squared is 9" in page.locator(".exolab-panel .widget-output").inner_text()
+        assert "panel 0: slider" in drive_explorer(page, "fixture")
+        assert "4 squared is 16" in page.locator(".exolab-panel .widget-output").inner_text()
+        page.get_by_role("button", name="Count").click()
+        page.get_by_role("button", name="Count").click()
+        page.get_by_text("click 2").wait_for()
+        n_before = len(json.loads(lab.read_progress() or "[]"))
+        texts = drive_quiz(page, lab, "fixture")
+        assert "Golgi" in texts["wrong"] and "intraluminal" in texts["right"]
+        log = json.loads(lab.read_progress())
+        assert [a["correct"] for a in log[-2:]] == [False, True] and len(log) > n_before + 1
+        lab.screenshot(page, "fixture-widget_demo")
+    finally:
+        page.close()
+    assert file_digest(path) == digest, "the browser test modified the fixture on disk"
+
+
+@pytest.mark.parametrize("fixture, expected, message", [
+    ("broken_raises", 1, r"ValueError: deliberately broken fixture"),
+    ("broken_repr", 0, r"widget shown as text repr: 'VBox\(children="),
+])
+def test_harness_rejects_broken_notebook(lab, fixture, expected, message):
+    """A notebook that raises or prints a widget repr must fail, naming the notebook."""
+    page, report = run_notebook(lab, f"tests/browser/fixtures/{fixture}.ipynb", f"fixture-{fixture}", expected)
+    page.close()
+    with pytest.raises(AssertionError, match=rf"fixture-{fixture}: .*{message}"):
+        report.assert_ok()
+
+
+def test_harness_rejects_missing_widgets(lab):
+    """Fewer rendered widgets than the manifest implies must fail."""
+    page, report = run_notebook(lab, "tests/browser/fixtures/widget_demo.ipynb", "fixture-missing", 5)
+    page.close()
+    with pytest.raises(AssertionError, match=r"only 3 rendered widget views, expected >= 5"):
+        report.assert_ok()
