@@ -1,0 +1,229 @@
+"""exolab.query: exact rows on the synthetic fixture, plus smoke checks on the real tables."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import exolab.data as d
+from exolab import query as q
+
+KB = Path(__file__).parent / "fixtures" / "kb"
+
+
+@pytest.fixture
+def kb(monkeypatch):
+    """Point exolab.data at the synthetic knowledge base for one test."""
+    monkeypatch.setenv("EXOLAB_DATA_DIR", str(KB))
+    d.clear_cache()
+    yield
+    d.clear_cache()
+
+
+def ids(df):
+    return df["finding_id"].tolist()
+
+
+# ------------------------------------------------------------- filtering ---
+
+def test_no_filter_returns_every_finding(kb):
+    assert ids(q.filter_findings()) == [f"F00{i}" for i in range(1, 9)]
+
+
+@pytest.mark.parametrize("kwargs, expected", [
+    ({"theme": "immunity"}, ["F003", "F006"]),
+    ({"theme": ["immunity", "metabolism"]}, ["F001", "F003", "F006"]),
+    ({"theme": "(any)"}, [f"F00{i}" for i in range(1, 9)]),
+    ({"theme": []}, [f"F00{i}" for i in range(1, 9)]),
+    ({"cargo_class": "miRNA"}, ["F002", "F006"]),
+    ({"cancer_type": "breast cancer"}, ["F001", "F005", "F006"]),       # display name
+    ({"cancer_type": "breast_cancer", "theme": "immunity"}, ["F006"]),
+    ({"donor_cell": "caf"}, ["F002"]),
+    ({"recipient_cell": "macrophage"}, ["F006"]),
+    ({"pathway": "pi3k_akt"}, ["F002"]),
+    ({"effect": "drug_resistance"}, ["F002", "F005", "F007"]),
+    ({"theme": "therapy"}, []),
+    ({"theme": "no_such_theme"}, []),
+])
+def test_filters(kb, kwargs, expected):
+    assert ids(q.filter_findings(**kwargs)) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("PKM2", ["F001"]),            # alias of PKM
+    ("alix", ["F004"]),            # alias of PDCD6IP, any case
+    ("PD-L1", ["F003"]),
+    ("pd l1", ["F003"]),           # resolver ignores punctuation
+    ("HIF-1α", ["F001"]),          # non-ASCII alias, matched as target
+    ("cisplatin", ["F002", "F007"]),
+    ("café", ["F006"]),            # non-ASCII substring of a claim
+    ("(a+b)*?", ["F002"]),         # regex metacharacters taken literally
+    ("[", []),
+    ("x" * 10_000, []),
+    ("🙂", []),
+    ("   ", [f"F00{i}" for i in range(1, 9)]),
+])
+def test_text_search(kb, text, expected):
+    assert ids(q.filter_findings(text=text)) == expected
+
+
+def test_filter_accepts_a_subset_frame(kb):
+    subset = q.filter_findings(theme="drug_resistance")
+    assert ids(q.filter_findings(subset, text="H19")) == ["F007"]
+    assert ids(q.filter_findings(subset, theme="immunity")) == []
+
+
+def test_filter_options_keep_teaching_order_and_names(kb):
+    assert [v for _, v in q.filter_options("theme")] == [
+        "biogenesis", "metabolism", "immunity", "metastasis", "drug_resistance"]
+    assert ("cancer-associated fibroblast", "caf") in q.filter_options("donor_cell")
+
+
+# ---------------------------------------------------------------- tables ---
+
+def test_citation_table_formats_sources(kb):
+    table = q.citation_table(q.filter_findings(theme=["metabolism", "immunity"]))
+    assert table.columns.tolist() == ["id", "finding", "cargo", "effect", "cells", "cancer", "source"]
+    first = table.iloc[0].to_dict()
+    assert first["cargo"] == "pyruvate kinase M1/2"
+    assert first["cells"] == "cancer (tumour) cell → cancer (tumour) cell"
+    assert first["source"] == "Mohammed et al., §Exosomal proteins in metabolic…, refs 71, 72"
+    assert table.set_index("id").loc["F003", "source"] == "Camci et al."
+    assert table.set_index("id").loc["F006", "source"] == "Mohammed et al., §Immune cells, ref 71"
+
+
+def test_citation_table_falls_back_to_source_wording(kb):
+    row = q.citation_table(q.filter_findings(theme="metastasis")).iloc[0]
+    assert row["cargo"] == "unspecified vesicles"
+
+
+def test_citation_table_of_nothing_is_empty_with_columns(kb):
+    assert q.citation_table(q.filter_findings(theme="therapy")).shape == (0, 7)
+
+
+def test_summarise_counts_in_vocabulary_order(kb):
+    s = q.summarise(q.filter_findings(), by="cargo_class")
+    assert list(zip(s["cargo_class"], s["findings"])) == [("protein", 4), ("miRNA", 2), ("lncRNA", 1),
+                                                          ("mixed", 1)]
+    cells = q.summarise(q.filter_findings(), by="donor_cell")
+    assert cells.iloc[0].tolist() == ["cancer_cell", "cancer (tumour) cell", 6]
+    with pytest.raises(KeyError):
+        q.summarise(q.filter_findings(), by="nope")
+
+
+def test_counts_by_theme_lists_every_theme(kb):
+    c = q.counts_by_theme()
+    assert c["theme"].tolist() == d.vocabulary("theme")
+    assert dict(zip(c["theme"], c["findings"])) == {
+        "biogenesis": 1, "metabolism": 1, "angiogenesis": 0, "immunity": 2, "metastasis": 1,
+        "drug_resistance": 3, "therapy": 0}
+    assert c.set_index("theme").loc["angiogenesis", "lesson"] == "05_metastasis_and_angiogenesis"
+
+
+def test_communication_matrix_and_drill_down(kb):
+    m = q.communication_matrix()
+    assert m.index[0] == "cancer (tumour) cell"            # curated order, display names
+    assert m.loc["cancer (tumour) cell", "cancer (tumour) cell"] == 4
+    assert m.loc["cancer-associated fibroblast", "macrophage"] == 0
+    assert int(m.values.sum()) == 8
+    imm = q.communication_matrix(theme="immunity")
+    assert imm.to_dict() == {"macrophage": {"cancer (tumour) cell": 1}, "T cell": {"cancer (tumour) cell": 1}}
+    assert ids(q.findings_between("cancer (tumour) cell", "T cell")) == ["F003"]
+    assert ids(q.findings_between("cancer_cell", "cancer_cell", theme="drug_resistance")) == ["F005", "F007"]
+    assert q.communication_matrix(theme="therapy").empty
+
+
+def test_resistance_matrix_and_cell(kb):
+    m = q.resistance_matrix_table()
+    assert m.columns.tolist() == ["anti_apoptosis", "horizontal_transfer", "oncogenic_signalling"]
+    assert m.to_dict() == {"anti_apoptosis": {"cisplatin": 0, "doxorubicin": 1},
+                           "horizontal_transfer": {"cisplatin": 1, "doxorubicin": 0},
+                           "oncogenic_signalling": {"cisplatin": 1, "doxorubicin": 0}}
+    cell = q.resistance_cell("cisplatin", "oncogenic_signalling")
+    assert cell[["id", "cargo", "cargo_class", "cancer"]].values.tolist() == [
+        ["F002", "miR-21", "miRNA", "lung cancer"]]
+    assert q.resistance_cell("cisplatin", "lipid_membrane").empty
+
+
+def test_molecule_profile(kb):
+    p = q.molecule_profile("PKM2")
+    assert p["molecule_id"] == "PKM"
+    assert {"namespace": "HGNC", "id": "HGNC:9021"} in p["identifiers"]
+    assert p["aliases"] == ["PKM2", "M2-PK"]
+    assert p["by_lesson"] == {"02_metabolic_reprogramming": ["F001"]}
+    assert [t["term_id"] for t in p["glossary"]] == ["warburg_effect"]
+    # ALIX appears in the glossary by alias, not by molecule id
+    assert [t["term_id"] for t in q.molecule_profile("PDCD6IP")["glossary"]] == ["escrt"]
+    hif = q.molecule_profile("HIF-1α")
+    assert hif["findings"][["finding_id", "role"]].values.tolist() == [["F001", "target"]]
+    mir = q.molecule_profile("hsa-miR-21-5p")
+    assert mir["by_lesson"] == {"03_immunity": ["F006"], "04_drug_resistance": ["F002"]}
+
+
+@pytest.mark.parametrize("name", ["cisplatin", "no such molecule", ""])
+def test_molecule_profile_rejects_non_molecules(kb, name):
+    with pytest.raises(LookupError):
+        q.molecule_profile(name)
+
+
+def test_kb_overview_is_computed(kb):
+    o = q.kb_overview().set_index("table")
+    assert o.loc["findings", "rows"] == 8
+    assert o.loc["findings", "description"] == "Synthetic findings for tests: 8 rows."
+    assert o.loc["molecules", "description"] == "Synthetic molecules used by the tests."   # heading stripped
+    assert o.loc["drugs", "description"] == "Fixture drugs"                               # title fallback
+
+
+def test_references_for_deduplicates(kb):
+    r = q.references_for(theme="drug_resistance")
+    assert r[["ref_key", "section", "refs", "findings"]].values.tolist() == [
+        ["mohammed_review", "Drug resistance", "12, 14", 3]]
+    r = q.references_for(finding_ids=["F001", "F006", "F003"])
+    assert r[["ref_key", "section", "refs"]].values.tolist() == [
+        ["camci2025", "", ""], ["mohammed_review", "Exosomal proteins in metabolic reprogramming", "71, 72"],
+        ["mohammed_review", "Immune cells", "71"]]
+    assert r.loc[1, "cited"].startswith("[71] Lee et al. (2025). A cited fixture paper.")
+    assert r.loc[0, "citation"] == "Camci et al. (2025). A second fixture review. D J Med Sci. doi:10.5606/x.1."
+    assert q.references_for(theme="therapy").empty
+
+
+def test_queries_do_not_modify_the_cached_table(kb):
+    before = d.load("findings")
+    q.filter_findings(text="PKM2")
+    q.molecule_profile("PKM")
+    q.citation_table(q.filter_findings())
+    pd.testing.assert_frame_equal(d.load("findings"), before)
+
+
+# ------------------------------------------------------------- real data ---
+
+def _real_findings_ready():
+    d.clear_cache()
+    try:
+        return "findings" in d.list_tables() and len(d.load("findings")) > 0
+    except d.DataError:
+        return False
+
+
+real = pytest.mark.skipif(not _real_findings_ready(), reason="findings table not curated yet")
+
+
+@real
+@pytest.mark.parametrize("text", ["PKM2", "ALIX", "PD-L1"])
+def test_real_alias_search_finds_rows(text):
+    d.clear_cache()
+    found = q.filter_findings(text=text)
+    assert len(found) > 0
+    mid = d.resolve(text)["molecule_id"]
+    assert ((found["cargo"] == mid) | (found["target"] == mid)).any()
+
+
+@real
+def test_real_overview_and_theme_counts_agree():
+    d.clear_cache()
+    total = len(d.load("findings"))
+    assert q.counts_by_theme()["findings"].sum() == total
+    assert q.kb_overview().set_index("table").loc["findings", "rows"] == total
+    assert int(q.communication_matrix().values.sum()) <= total
+    assert q.citation_table(q.filter_findings()).shape[0] == total
