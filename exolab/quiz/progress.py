@@ -63,7 +63,7 @@ def _read(path: Path) -> list[dict]:
     """Return the attempts in ``path``; move a corrupt file aside and start fresh."""
     try:
         text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):  # nothing stored yet, or nowhere to store
         return []
     except (OSError, UnicodeDecodeError) as exc:
         return _set_aside(path, f"unreadable ({exc})")
@@ -93,8 +93,11 @@ def _set_aside(path: Path, why: str) -> list[dict]:
 def _write(path: Path, attempts: list[dict]) -> None:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        # one json.dumps call without indent runs in the C encoder; json.dump with
+        # indent is pure Python and ~20x slower on a long history
+        text = json.dumps({"version": VERSION, "attempts": attempts}, ensure_ascii=False)
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump({"version": VERSION, "attempts": attempts}, fh, ensure_ascii=False, indent=0)
+            fh.write(text + "\n")
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
@@ -116,6 +119,8 @@ def _read_only(path: Path) -> bool:
 
 
 def _keep_in_memory(path: Path, entry: dict, why: str) -> tuple[dict, str]:
+    entry["attempt"] = 1 + sum(1 for a in history() if a.get("lesson") == entry["lesson"]
+                               and a.get("question_id") == entry["question_id"])
     _MEMORY.setdefault(str(path), []).append(entry)
     note = f"Progress could not be saved to {path} ({why}); answers are kept in memory for this session only."
     if str(path) not in _WARNED:
@@ -154,7 +159,6 @@ def append(lesson: str, question_id: str, response, correct: bool) -> tuple[dict
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         if _read_only(path):
-            entry["attempt"] = number(_read(path))
             return _keep_in_memory(path, entry, "the file is read-only")
         with FileLock(str(path) + ".lock", timeout=LOCK_TIMEOUT):
             attempts = _read(path)
