@@ -167,3 +167,11 @@ def test_scoreboard_refreshes_and_keeps_a_static_fallback():
     assert "<li>01_fixture: fx-1: Tell vesicle classes apart</li>" in board.table.value
     assert board._repr_mimebundle_()["text/html"] == static and "fx-1" not in static
     assert "01_fixture" in quiz.scoreboard().table.value
+
+
+def test_scoreboard_reports_a_broken_bank_instead_of_crashing(tmp_path, monkeypatch):
+    (tmp_path / "quizzes").mkdir()
+    (tmp_path / "quizzes" / "01_fixture.yaml").write_text("questions: [", encoding="utf-8")
+    monkeypatch.setenv("EXOLAB_DATA_DIR", str(tmp_path))
+    board = scoreboard()
+    assert "cannot be built" in board.table.value and "invalid YAML" in board.table.value

@@ -13,7 +13,7 @@ from exolab import quiz
 from exolab.quiz import render
 from exolab.quiz.schema import Question, QuizError
 
-from ._base import Panel
+from ._base import Panel, message_html
 
 __all__ = ["QuestionWidget", "show", "scoreboard"]
 
@@ -156,7 +156,10 @@ def scoreboard(lesson: str | None = None) -> Panel:
     refresh = W.Button(description="Refresh")
 
     def update(_=None):
-        table.value = render.scoreboard_html(quiz.summary(lesson))
+        try:
+            table.value = render.scoreboard_html(quiz.summary(lesson))
+        except QuizError as exc:  # one broken bank must not hide the learner's progress view
+            table.value = message_html(f"The scoreboard cannot be built: {exc}", kind="warning")
 
     refresh.on_click(update)
     update()
