@@ -96,7 +96,7 @@ def warburg_budget(atp_demand=100.0, shares=None, atp_full_oxidation=ATP_FULL_OX
     atp_demand : float
         ATP to be made (>= 0).
     shares : array_like, optional
-        Values of ``oxphos_share`` (0-1); default 0, 0.05, ..., 1.
+        Values of ``oxphos_share`` (0-1); default 0, 0.01, ..., 1.
     atp_full_oxidation : float
         ATP per fully oxidised glucose (default 32).
 
@@ -108,7 +108,7 @@ def warburg_budget(atp_demand=100.0, shares=None, atp_full_oxidation=ATP_FULL_OX
         add up to ``atp_demand``) and ``glucose_vs_full_oxidation`` (uptake relative to
         a cell that oxidises everything).
     """
-    f = np.linspace(0, 1, 21) if shares is None else np.atleast_1d(_share(shares))
+    f = np.linspace(0, 1, 101) if shares is None else np.atleast_1d(_share(shares))
     glucose = np.atleast_1d(glucose_uptake_for_demand(atp_demand, f, atp_full_oxidation))
     y = float(_yield(atp_full_oxidation))
     # Every glucose, oxidised or not, passes through glycolysis (2 ATP); the rest of

@@ -1,0 +1,300 @@
+"""Plots for the teaching models. Each helper takes ``data=`` and ``ax=None``, returns the Axes.
+
+With ``data=None`` a helper runs its model with default parameters, so
+``plot_pelleting_times()`` alone gives a sensible course figure. The helpers draw with
+plain matplotlib (fast enough for widgets) in the fixed Okabe-Ito colours of
+:mod:`exolab.plots.theme`, and use fixed axis limits so two settings can be compared by eye.
+
+Artists that depend on the model result carry a ``gid`` (``"curve"``, ``"marker"`` ...);
+the matching ``update_*`` function changes only those artists in place. The widgets use
+this to redraw just the data layer on every slider move.
+"""
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib import ticker
+
+from .theme import OKABE_ITO
+
+__all__ = ["plot_pelleting_times", "plot_warburg_budget", "plot_resistance_spread",
+           "plot_size_distribution", "update_pelleting_times", "update_warburg_budget",
+           "update_resistance_spread", "update_size_distribution", "artist", "dynamic_artists",
+           "new_axes"]
+
+BLUE, ORANGE, GREEN, PINK, SKY, VERMILION = OKABE_ITO[:6]
+GREY = "#7F7F7F"
+PELLET_TIME_LIMITS_H = (1e-3, 1e4)
+DYNAMIC = ("curve", "curve2", "marker", "vline", "bars_small", "bars_large")
+
+# Plain "0.1, 1, 10" tick labels: clearer for learners than 10^x, and much faster to
+# render than mathtext (which matters for widget latency).
+_PLAIN = ticker.FuncFormatter(lambda x, _pos: f"{x:,g}")
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+_POWER = ticker.FuncFormatter(
+    lambda x, _pos: "10" + str(int(round(np.log10(x)))).translate(_SUPERSCRIPT) if x > 0 else "")
+
+
+def new_axes(ax=None, figsize=(5.6, 3.2)):
+    """Return ``ax``, or a new Axes on a fresh pyplot figure of ``figsize`` inches."""
+    if ax is not None:
+        return ax
+    _fig, ax = plt.subplots(figsize=figsize)
+    return ax
+
+
+def artist(ax, gid):
+    """Return the artist of ``ax`` with this ``gid`` (lines, patches, collections), or None."""
+    for a in (*ax.lines, *ax.patches, *ax.collections):
+        if a.get_gid() == gid:
+            return a
+    return None
+
+
+def dynamic_artists(ax):
+    """Artists that the ``update_*`` functions change (in drawing order)."""
+    return [a for a in (*ax.patches, *ax.lines) if a.get_gid() in DYNAMIC]
+
+
+def _plain_log(ax, axis="both"):
+    targets = {"x": [ax.xaxis], "y": [ax.yaxis], "both": [ax.xaxis, ax.yaxis]}[axis]
+    for a in targets:
+        a.set_major_formatter(_PLAIN)
+        a.set_minor_formatter(ticker.NullFormatter())
+
+
+# --------------------------------------------------------------------------- sedimentation
+def _default_pelleting():
+    from ..models import sedimentation as sd
+
+    rpm = sd.rpm_for_rcf(100_000, 91.9)          # Type 70 Ti, 100,000 g at r_max
+    k = sd.adjusted_k_factor(44, 70_000, rpm)
+    return sd.pelleting_table(np.geomspace(20, 1000, 60), k_factor=k,
+                              viscosity_mPa_s=sd.water_viscosity_mPa_s(4))
+
+
+def plot_pelleting_times(data=None, ax=None, *, highlight_nm=None, label="time to pellet"):
+    """Pelleting time against vesicle diameter (log-log), exosome size range shaded.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame, optional
+        Output of :func:`exolab.models.sedimentation.pelleting_table` (``diameter_nm``,
+        ``time_h``). Default: 20-1000 nm in a Type 70 Ti rotor at 100,000 g, 4 C.
+    ax : matplotlib.axes.Axes, optional
+    highlight_nm : float, optional
+        Diameter to mark with a point.
+    label : str
+        Legend label of the curve.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    data = _default_pelleting() if data is None else data
+    ax = new_axes(ax)
+    ax.axvspan(30, 150, color=SKY, alpha=0.2, lw=0, label="exosome sizes")
+    ax.axhline(1.0, color=GREY, lw=0.8, ls="--")
+    ax.plot([], [], color=BLUE, lw=2, label=label, gid="curve")
+    ax.plot([], [], "o", color=VERMILION, ms=7, label="selected size", gid="marker")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlim(20, 1000)
+    ax.set_ylim(*PELLET_TIME_LIMITS_H)
+    _plain_log(ax)
+    ax.set_xlabel("vesicle diameter (nm)")
+    ax.set_ylabel("time to pellet (h)")
+    ax.set_title("Smaller vesicles need longer spins (t ∝ 1/d²)")
+    ax.legend(loc="upper right", fontsize=8, frameon=False)
+    update_pelleting_times(ax, data, highlight_nm=highlight_nm)
+    return ax
+
+
+def update_pelleting_times(ax, data, *, highlight_nm=None):
+    """Put new pelleting times (and marker) on an Axes made by :func:`plot_pelleting_times`."""
+    d = data["diameter_nm"].to_numpy(dtype=float)
+    t = data["time_h"].to_numpy(dtype=float)
+    finite = np.isfinite(t)
+    artist(ax, "curve").set_data(d[finite], t[finite])
+    marker = artist(ax, "marker")
+    if highlight_nm is not None and finite.all():
+        y = float(np.exp(np.interp(np.log(highlight_nm), np.log(d), np.log(t))))
+        marker.set_data([highlight_nm], [y])
+    else:
+        marker.set_data([], [])
+    return ax
+
+
+# --------------------------------------------------------------------------- Warburg
+def plot_warburg_budget(data=None, ax=None, *, current_share=None):
+    """Glucose uptake and lactate output needed for a fixed ATP demand, against oxphos share.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame, optional
+        Output of :func:`exolab.models.warburg.warburg_budget`. Default: demand 100 ATP.
+    ax : matplotlib.axes.Axes, optional
+    current_share : float, optional
+        Mark this ``oxphos_share`` with a vertical line.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    from ..models.warburg import warburg_budget
+
+    data = warburg_budget() if data is None else data
+    ax = new_axes(ax)
+    ax.plot([], [], color=ORANGE, lw=2, label="glucose taken up", gid="curve")
+    ax.plot([], [], color=VERMILION, lw=2, ls="--", label="lactate released", gid="curve2")
+    ax.plot([], [], color=GREY, lw=1.2, label="this cell", gid="vline")
+    demand = float((data["atp_from_glycolysis"] + data["atp_from_oxphos"]).max())
+    ax.set_xlim(0, 1)
+    # Glycolysis-only is the worst case: demand/2 glucose and demand lactate.
+    ax.set_ylim(0, 1.05 * demand if demand > 0 else 1)
+    ax.set_xlabel("share of glucose fully oxidised (OXPHOS)")
+    ax.set_ylabel("amount (unit of ATP demand)")
+    ax.set_title("Glycolysis-only cells need far more glucose")
+    ax.legend(fontsize=8, frameon=False, loc="upper right")
+    update_warburg_budget(ax, data, current_share=current_share)
+    return ax
+
+
+def update_warburg_budget(ax, data, *, current_share=None):
+    """Put a new budget (and share marker) on an Axes made by :func:`plot_warburg_budget`."""
+    artist(ax, "curve").set_data(data["oxphos_share"], data["glucose_uptake"])
+    artist(ax, "curve2").set_data(data["oxphos_share"], data["lactate_output"])
+    vline = artist(ax, "vline")
+    if current_share is None:
+        vline.set_data([], [])
+    else:
+        vline.set_data([current_share, current_share], [0, ax.get_ylim()[1]])
+    return ax
+
+
+# --------------------------------------------------------------------------- resistance
+def plot_resistance_spread(data=None, ax=None, *, dominance_day=None, capacity=1e7):
+    """Sensitive and resistant cell numbers over time (log scale).
+
+    Parameters
+    ----------
+    data : pandas.DataFrame, optional
+        Output of :func:`exolab.models.resistance.simulate_resistance` (default parameters
+        if omitted).
+    ax : matplotlib.axes.Axes, optional
+    dominance_day : float, optional
+        Draw a vertical line where resistant cells reach half the tumour.
+    capacity : float
+        Sets the top of the cell-number axis.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    from ..models.resistance import simulate_resistance
+
+    data = simulate_resistance() if data is None else data
+    ax = new_axes(ax)
+    ax.plot([], [], color=BLUE, lw=2, label="sensitive", gid="curve")
+    ax.plot([], [], color=VERMILION, lw=2, label="resistant", gid="curve2")
+    ax.plot([], [], color=GREY, lw=1, ls="--", label="resistant ≥ 50 %", gid="vline")
+    ax.set_yscale("log")
+    top = max(float(capacity), float(data[["sensitive", "resistant"]].to_numpy().max()))
+    ax.set_ylim(1, 2 * top)
+    ax.yaxis.set_major_formatter(_POWER)
+    ax.yaxis.set_minor_formatter(ticker.NullFormatter())
+    ax.set_xlim(0, float(data["time"].iloc[-1]))
+    ax.set_xlabel("time (days)")
+    ax.set_ylabel("cells")
+    ax.set_title("Resistance spreading through a tumour")
+    ax.legend(fontsize=8, frameon=False, loc="lower right")
+    update_resistance_spread(ax, data, dominance_day=dominance_day)
+    return ax
+
+
+def update_resistance_spread(ax, data, *, dominance_day=None):
+    """Put a new simulation on an Axes made by :func:`plot_resistance_spread`."""
+    t = data["time"].to_numpy(dtype=float)
+    artist(ax, "curve").set_data(t, data["sensitive"].to_numpy(dtype=float))
+    artist(ax, "curve2").set_data(t, data["resistant"].to_numpy(dtype=float))
+    vline = artist(ax, "vline")
+    if dominance_day is None:
+        vline.set_data([], [])
+    else:
+        vline.set_data([dominance_day, dominance_day], list(ax.get_ylim()))
+    return ax
+
+
+# --------------------------------------------------------------------------- sizing
+def _size_counts(data, edges):
+    out = []
+    for population in ("exosome-sized", "larger vesicles"):
+        d = data.loc[data["population"] == population, "diameter_nm"].to_numpy()
+        out.append(np.histogram(d, bins=edges)[0].astype(float))
+    return out
+
+
+def size_axis_top(data, *, bin_nm=10.0, max_nm=800.0):
+    """A rounded y-limit for :func:`plot_size_distribution` (so small changes keep the frame)."""
+    edges = np.arange(0.0, max_nm + bin_nm, bin_nm)
+    small, large = _size_counts(data, edges)
+    n = float(max(len(data), 1))
+    share = float((small + large).max()) / n * 1.1
+    # Coarse steps (10 %, 20 % ... of the particles) keep the frame through most changes.
+    for level in (0.1, 0.2, 0.3, 0.4, 0.6, 0.8, 1.0):
+        if share <= level:
+            return level * n
+    return n
+
+
+def plot_size_distribution(data=None, ax=None, *, cutoff_nm=200.0, bin_nm=10.0, max_nm=800.0,
+                           ymax=None):
+    """Histogram of a simulated NTA measurement, stacked by true population, cut-off marked.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame, optional
+        Output of :func:`exolab.models.sizing.simulate_nta` (seed 0 if omitted).
+    ax : matplotlib.axes.Axes, optional
+    cutoff_nm : float
+        Small/medium-large boundary to mark (MISEV: 200 nm).
+    bin_nm, max_nm : float
+        Bin width and upper edge of the histogram (nm).
+    ymax : float, optional
+        Top of the count axis (default: from the data).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The two stacked histograms are ``StepPatch`` artists with gids ``bars_small`` and
+        ``bars_large`` (``get_data()`` gives counts and edges).
+    """
+    from ..models.sizing import simulate_nta
+
+    data = simulate_nta() if data is None else data
+    ax = new_axes(ax)
+    edges = np.arange(0.0, max_nm + bin_nm, bin_nm)
+    zeros = np.zeros(edges.size - 1)
+    ax.stairs(zeros, edges, fill=True, color=BLUE, lw=0, label="exosome-sized", gid="bars_small")
+    ax.stairs(zeros, edges, fill=True, color=ORANGE, lw=0, label="larger vesicles",
+              gid="bars_large")
+    ax.plot([], [], color="black", lw=1.2, ls="--", label="size cut-off", gid="vline")
+    ax.set_xlim(0, max_nm)
+    ax.set_ylim(0, ymax if ymax is not None else size_axis_top(data, bin_nm=bin_nm, max_nm=max_nm))
+    ax.set_xlabel("diameter (nm)")
+    ax.set_ylabel(f"particles per {bin_nm:g} nm")
+    ax.set_title("Simulated NTA size distribution")
+    ax.legend(fontsize=8, frameon=False, loc="upper right")
+    update_size_distribution(ax, data, cutoff_nm=cutoff_nm)
+    return ax
+
+
+def update_size_distribution(ax, data, *, cutoff_nm=200.0):
+    """Put a new measurement on an Axes made by :func:`plot_size_distribution`."""
+    small_patch, large_patch = artist(ax, "bars_small"), artist(ax, "bars_large")
+    edges = small_patch.get_data().edges
+    small, large = _size_counts(data, edges)
+    small_patch.set_data(small, edges, 0)
+    large_patch.set_data(small + large, edges, small)
+    artist(ax, "vline").set_data([cutoff_nm, cutoff_nm], [0, ax.get_ylim()[1]])
+    return ax
