@@ -127,7 +127,9 @@ def test_edited_bank_is_reloaded(tmp_path, monkeypatch):
 FINDINGS = pd.DataFrame({
     "finding_id": ["F001", "F002", "F003", "F004", "F005"],
     "cargo": ["hsa-miR-21-5p", "hsa-miR-21-5p", "PD-L1", "hsa-miR-21-5p", "PD-L1"],
-    "theme": ["immunity", "immunity", "immunity", "metastasis", "therapy"],
+    # categorical and nullable string columns, as exolab.data returns them
+    "theme": pd.Categorical(["immunity", "immunity", "immunity", "metastasis", "therapy"]),
+    "target": pd.array(["PTEN", None, "PTEN", None, "CD274"], dtype="string"),
     "refs": [[1, 2], [3], [2], [], [4]],
     "size_nm": [50.0, 70.0, None, 120.0, 90.0],
 })
@@ -157,6 +159,7 @@ def computed_bank(spec) -> dict:
     ({"count": "findings", "where": {"theme": ["immunity", "therapy"]}}, 4),
     ({"count": "findings", "where": {"refs": 2}}, 2),
     ({"count": "findings", "where": {"cargo": "nothing"}}, 0),
+    ({"count": "findings", "where": {"target": "PTEN", "theme": "immunity"}}, 2),
     ({"nunique": "findings", "column": "cargo", "where": {"theme": "immunity"}}, 2),
     ({"mean": "findings", "column": "size_nm", "round": 1}, 82.5),
     ({"max": "findings", "column": "size_nm", "where": {"cargo": "PD-L1"}}, 90),

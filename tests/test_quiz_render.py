@@ -135,12 +135,17 @@ def test_cli_key_all_banks_and_check(capsys):
     assert "01_fixture: 5 questions ok" in capsys.readouterr().out
 
 
-def test_cli_reports_broken_bank(tmp_path, monkeypatch, capsys):
+def test_cli_reports_every_broken_bank(tmp_path, monkeypatch, capsys):
     (tmp_path / "quizzes").mkdir()
     (tmp_path / "quizzes" / "01_fixture.yaml").write_text("questions: [oops", encoding="utf-8")
+    (tmp_path / "quizzes" / "02_fixture.yaml").write_text(
+        (FIXTURES / "data" / "quizzes" / "02_fixture.yaml").read_text(encoding="utf-8").replace("im-1", "im-9"),
+        encoding="utf-8")
     monkeypatch.setenv("EXOLAB_DATA_DIR", str(tmp_path))
-    assert main(["check", "01_fixture"]) == 1
-    assert "invalid YAML" in capsys.readouterr().err
+    assert main(["check"]) == 1
+    err = capsys.readouterr().err
+    assert "invalid YAML" in err and "'im-9'" in err
+    assert main(["key", "01_fixture"]) == 1
 
 
 def test_cli_export_jupyterquiz_validates(tmp_path):

@@ -35,15 +35,20 @@ def main(argv: list[str] | None = None) -> int:
     if not lessons:
         print("no quiz banks found", file=sys.stderr)
         return 2
-    try:
-        banks = {name: load_bank(name) for name in lessons}
-    except QuizError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    banks, broken = {}, 0
+    for name in lessons:
+        try:
+            banks[name] = load_bank(name)
+            if args.command == "check":
+                print(f"{name}: {len(banks[name])} questions ok")
+        except QuizError as exc:  # report every broken bank, not just the first
+            broken += 1
+            print(f"error: {exc}", file=sys.stderr)
+    if broken:
         return 1
     if args.command == "check":
-        for name, qs in banks.items():
-            print(f"{name}: {len(qs)} questions ok")
-    elif args.command == "key":
+        return 0
+    if args.command == "key":
         sys.stdout.write("\n".join(key_markdown(n, qs) for n, qs in banks.items()))
     else:
         exported = {n: [to_jupyterquiz(q) for q in qs] for n, qs in banks.items()}

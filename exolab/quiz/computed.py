@@ -8,7 +8,7 @@ Form (documented in ``data/quizzes/README.md``)::
 """
 from __future__ import annotations
 
-import math
+import pandas as pd
 
 from .schema import QuizError
 
@@ -32,7 +32,7 @@ def _matches(cell, wanted) -> bool:
     wanted = wanted if isinstance(wanted, list) else [wanted]
     if _is_listlike(cell):
         return any(w in cell or str(w) in map(str, cell) for w in wanted)
-    if cell is None or (isinstance(cell, float) and math.isnan(cell)):
+    if pd.isna(cell):  # None, NaN and pd.NA never match (pd.NA == x is not a bool)
         return False
     return any(cell == w or str(cell) == str(w) for w in wanted)
 
