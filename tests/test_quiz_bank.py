@@ -3,12 +3,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import json
+
+import jsonschema
 import pandas as pd
 import pytest
 import yaml
 
 from exolab import quiz
-from exolab.quiz import bank, computed
+from exolab.quiz import bank, computed, render
 
 FIXTURES = Path(__file__).parent / "fixtures" / "quiz"
 REPO = Path(__file__).resolve().parents[1]
@@ -199,6 +202,15 @@ def check_bank_file(path: Path) -> list:
     for q in questions:
         # a bank that cannot grade its own answer is broken even if it validates
         assert q.check(q.answer if q.kind != "match" else dict(q.answer)).correct, f"{path}: {q.id}"
+        assert not q.check(None).correct
+        if q.kind in ("single", "multiple"):
+            wrong = [i for i, o in enumerate(q.options) if o not in ({q.answer} if q.kind == "single" else q.answer)]
+            for i in wrong:
+                assert q.check(i if q.kind == "single" else [i]).feedback, f"{path}: {q.id} option {i}"
+    schema = json.loads((FIXTURES / "jupyterquiz.schema.json").read_text(encoding="utf-8"))
+    jsonschema.validate([render.to_jupyterquiz(q) for q in questions], schema)
+    page = render.bank_html(questions)
+    assert "<script" not in page and page.count("<details>") == len(questions)
     return questions
 
 
