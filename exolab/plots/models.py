@@ -162,8 +162,9 @@ def plot_warburg_budget(data=None, ax=None, *, current_share=None):
 
 def update_warburg_budget(ax, data, *, current_share=None):
     """Put a new budget (and share marker) on an Axes made by :func:`plot_warburg_budget`."""
-    artist(ax, "curve").set_data(data["oxphos_share"], data["glucose_uptake"])
-    artist(ax, "curve2").set_data(data["oxphos_share"], data["lactate_output"])
+    share = data["oxphos_share"].to_numpy(dtype=float)
+    artist(ax, "curve").set_data(share, data["glucose_uptake"].to_numpy(dtype=float))
+    artist(ax, "curve2").set_data(share, data["lactate_output"].to_numpy(dtype=float))
     vline = artist(ax, "vline")
     if current_share is None:
         vline.set_data([], [])
