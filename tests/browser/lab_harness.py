@@ -114,6 +114,8 @@ class LabSession:
     def __init__(self, base_url: str, token: str, browser, progress: Path):
         self.base_url, self.token, self.browser, self.progress = base_url, token, browser, progress
         self.timings: dict[str, float] = {}
+        # one context for the session: JupyterLab's bundles are fetched once and cached
+        self.context = browser.new_context(viewport={"width": 1280, "height": 900})
 
     # -- REST ---------------------------------------------------------------
     def api(self, method: str, path: str):
@@ -133,9 +135,14 @@ class LabSession:
             pass
 
     # -- browser ------------------------------------------------------------
+    def close(self, page) -> None:
+        """Close ``page`` without saving and shut down its kernel (and any other)."""
+        page.close()
+        self.shutdown_kernels()
+
     def open(self, relpath: str, *, timeout: float = 60):
         """Open ``relpath`` (relative to the repository) in a fresh page; wait for its kernel."""
-        page = self.browser.new_page(viewport={"width": 1280, "height": 900})
+        page = self.context.new_page()
         page.set_default_timeout(timeout * 1000)
         page.goto(f"{self.base_url}lab/tree/{relpath}?reset&token={self.token}")
         page.wait_for_function(

@@ -9,6 +9,7 @@ fixture notebooks in ``fixtures/``, including broken ones it must reject.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -48,7 +49,8 @@ _MARK_PANELS = """() => {
   const views = Array.from(document.querySelectorAll('%s'));
   const panels = [];
   views.forEach(v => v.querySelectorAll('.exolab-panel').forEach(p => {
-    if (!p.closest('.exolab-quiz') && !p.parentElement.closest('.exolab-panel')) panels.push(p);
+    const quizzy = p.closest('.exolab-quiz, .exolab-quiz-set, .exolab-quiz-scoreboard');
+    if (!quizzy && !p.parentElement.closest('.exolab-panel')) panels.push(p);
   }));
   panels.forEach((p, i) => p.setAttribute('data-exolab-test', 'panel-' + i));
   return panels.length;
@@ -113,7 +115,9 @@ def drive_explorer(page, name: str) -> str:
 _MARK_QUIZ = """() => {
   const qs = Array.from(document.querySelectorAll('.exolab-quiz'))
     .filter(q => q.querySelectorAll('.exolab-quiz-feedback').length === 1);
-  if (qs.length) qs[0].setAttribute('data-exolab-test', 'quiz');
+  const single = qs.filter(q => q.querySelectorAll('input[type=radio]').length >= 2);
+  const pick = single.length ? single[0] : qs[0];
+  if (pick) pick.setAttribute('data-exolab-test', 'quiz');
   return qs.length;
 }"""
 _QUIZ_STATE = """q => {
@@ -138,18 +142,23 @@ def drive_quiz(page, lab, name: str) -> dict:
     toggles = quiz.locator(".widget-toggle-button")
     options = radios if radios.count() else toggles
     assert options.count() >= 2, f"{name}: quiz question shows {options.count()} answer options"
-    check = quiz.locator("button", has_text="Check")
-    if check.count() == 0:
-        check = quiz.locator("button:not(.widget-toggle-button)")
+    submit = quiz.locator(".exolab-quiz-submit")
+    if submit.count() == 0:
+        submit = quiz.locator("button", has_text=re.compile("Check|Submit"))
+    retry = quiz.locator(".exolab-quiz-retry")
+    state_js = f"() => ({_QUIZ_STATE})(document.querySelector('[data-exolab-test=\"quiz\"]'))"
 
     def answer(k: int) -> dict:
+        if retry.count() and retry.first.is_enabled():  # a marked answer is final until "Try again"
+            retry.first.click()
+            page.wait_for_function(f"() => {{ const s = ({state_js})(); return !s.correct && !s.incorrect; }}")
         before = quiz.evaluate(_QUIZ_STATE)
         progress_before = lab.read_progress()
         (options.nth(k).check() if options is radios else options.nth(k).click())
-        if check.count():
-            check.first.click()
+        if submit.count():
+            submit.first.click()
         page.wait_for_function(
-            f"([b]) => {{ const s = ({_QUIZ_STATE})(document.querySelector('[data-exolab-test=\"quiz\"]'));"
+            f"([b]) => {{ const s = ({state_js})();"
             " return (s.correct || s.incorrect) && (s.text !== b.text || s.correct !== b.correct); }",
             arg=[before], timeout=10_000)
         state = quiz.evaluate(_QUIZ_STATE)
@@ -178,10 +187,10 @@ def drive_quiz(page, lab, name: str) -> dict:
     return {"wrong": wrong["text"], "right": right["text"]}
 
 
-def run_notebook(lab, relpath: str, name: str, expected_widgets: int):
+def run_notebook(lab, relpath: str, name: str, expected_widgets: int, **kwargs):
     """Open, clear, Run All and screenshot; return ``(page, report)``."""
     page = lab.open(relpath)
-    report = lab.run_all(page, name, expected_widgets=expected_widgets)
+    report = lab.run_all(page, name, expected_widgets=expected_widgets, **kwargs)
     lab.screenshot(page, name)
     return page, report
 
@@ -206,7 +215,7 @@ def test_lesson_runs_in_jupyterlab(lab, lesson):
             drive_quiz(page, lab, name)
         lab.screenshot(page, name)
     finally:
-        page.close()
+        lab.close(page)
     assert file_digest(path) == digest, f"{name}: the browser test modified {path} on disk"
 
 
@@ -232,7 +241,7 @@ def test_harness_on_fixture(lab):
         assert [a["correct"] for a in log[-2:]] == [False, True] and len(log) > n_before + 1
         lab.screenshot(page, "fixture-widget_demo")
     finally:
-        page.close()
+        lab.close(page)
     assert file_digest(path) == digest, "the browser test modified the fixture on disk"
 
 
@@ -243,14 +252,14 @@ def test_harness_on_fixture(lab):
 def test_harness_rejects_broken_notebook(lab, fixture, expected, message):
     """A notebook that raises or prints a widget repr must fail, naming the notebook."""
     page, report = run_notebook(lab, f"tests/browser/fixtures/{fixture}.ipynb", f"fixture-{fixture}", expected)
-    page.close()
+    lab.close(page)
     with pytest.raises(AssertionError, match=rf"fixture-{fixture}: .*{message}"):
         report.assert_ok()
 
 
 def test_harness_rejects_missing_widgets(lab):
     """Fewer rendered widgets than the manifest implies must fail."""
-    page, report = run_notebook(lab, "tests/browser/fixtures/widget_demo.ipynb", "fixture-missing", 5)
-    page.close()
+    page, report = run_notebook(lab, "tests/browser/fixtures/widget_demo.ipynb", "fixture-missing", 5, widget_grace=2)
+    lab.close(page)
     with pytest.raises(AssertionError, match=r"only 3 rendered widget views, expected >= 5"):
         report.assert_ok()
