@@ -84,7 +84,7 @@ def test_static_views_do_not_depend_on_learner_or_progress(monkeypatch):
         bundle = panel._repr_mimebundle_()
         views.append((bundle["text/html"], bundle["text/plain"]))
     assert views[0] == views[1]
-    assert "VBox" not in views[0][1] and "q5. Match each marker" in views[0][1]
+    assert "VBox" not in views[0][1] and "4. Match each marker" in views[0][1]
 
 
 def test_shuffle_is_reproducible_per_learner_and_differs_between_learners():

@@ -136,21 +136,27 @@ def _details(q: Question) -> str:
     return "<details><summary>Show answer</summary>" + "".join(parts) + "</details>"
 
 
-def question_html(q: Question) -> str:
+def prompt_html(q: Question, number: int | None = None) -> str:
+    """The prompt as a paragraph, numbered by position in the cell (ids stay internal)."""
+    lead = f"<strong>{number}.</strong> " if number is not None else ""
+    return f"<p>{lead}{md(q.prompt)}</p>"
+
+
+def question_html(q: Question, number: int | None = None) -> str:
     """Static HTML of one question: prompt, options in bank order, answer in <details>."""
     return (f'<div class="exolab-quiz exolab-quiz-static" data-question="{html.escape(q.id)}">'
-            f"<p><strong>{html.escape(q.id)}.</strong> {md(q.prompt)}</p>"
-            f"{_choices_html(q)}{_details(q)}</div>")
+            f"{prompt_html(q, number)}{_choices_html(q)}{_details(q)}</div>")
 
 
 def bank_html(questions) -> str:
     """Static HTML of several questions (the cell's ``text/html`` fallback)."""
-    return '<div class="exolab-quiz-set">' + "".join(question_html(q) for q in questions) + "</div>"
+    return ('<div class="exolab-quiz-set">'
+            + "".join(question_html(q, n) for n, q in enumerate(questions, 1)) + "</div>")
 
 
-def question_text(q: Question) -> str:
+def question_text(q: Question, number: int | None = None) -> str:
     """Plain-text view of one question (no answer)."""
-    lines = [f"{q.id}. {plain(q.prompt)}"]
+    lines = [f"{number if number is not None else q.id}. {plain(q.prompt)}"]
     if q.kind in ("single", "multiple", "order"):
         lines += [f"   {_LETTERS[i] if q.kind != 'order' else i + 1}) {plain(o)}" for i, o in enumerate(q.options)]
     elif q.kind == "match":
@@ -163,7 +169,8 @@ def question_text(q: Question) -> str:
 
 def bank_text(questions) -> str:
     """Plain-text view of several questions."""
-    return "Quiz (run the cell in JupyterLab to answer)\n\n" + "\n\n".join(question_text(q) for q in questions)
+    return "Quiz (run the cell in JupyterLab to answer)\n\n" + "\n\n".join(
+        question_text(q, n) for n, q in enumerate(questions, 1))
 
 
 def feedback_html(q: Question, fb: Feedback) -> str:

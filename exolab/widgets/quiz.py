@@ -5,8 +5,6 @@ builds controls, turns their values into a response and shows the result.
 """
 from __future__ import annotations
 
-import html
-
 import ipywidgets as W
 
 from exolab import quiz
@@ -37,7 +35,7 @@ class QuestionWidget(W.VBox):
         The result of the latest submission.
     """
 
-    def __init__(self, q: Question, who: str | None = None):
+    def __init__(self, q: Question, who: str | None = None, number: int | None = None):
         self.question = q
         self.order = render.display_order(q, who)
         self.last = None
@@ -53,7 +51,7 @@ class QuestionWidget(W.VBox):
         self.submit.on_click(self._on_submit)
         self.retry.on_click(self._on_retry)
         self.hint.on_click(self._on_hint)
-        children = [W.HTML(f"<p><strong>{html.escape(q.id)}.</strong> {render.md(q.prompt)}</p>"),
+        children = [W.HTML(render.prompt_html(q, number)),
                     *self.controls, W.HBox([self.submit, self.retry, self.hint]), self.hint_box, self.feedback]
         if quiz.is_instructor():
             self.key = W.HTML(render.answer_html(q))
@@ -138,7 +136,7 @@ def show(lesson: str, *ids: str, who: str | None = None) -> Panel:
         raise QuizError(f"{quiz.bank_path(lesson)}: question {missing[0]!r} does not exist. "
                         f"Fix: use one of {', '.join(by_id)}")
     questions = [by_id[i] for i in ids] if ids else bank
-    widgets = [QuestionWidget(q, who) for q in questions]
+    widgets = [QuestionWidget(q, who, n) for n, q in enumerate(questions, 1)]
     static_html, static_text = render.bank_html(questions), render.bank_text(questions)
     panel = Panel(widgets, fallback_html=static_html, fallback_text=static_text)
     panel.add_class("exolab-quiz-set")
