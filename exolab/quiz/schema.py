@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 __all__ = ["QuizError", "Question", "KINDS", "LEVELS", "validate_bank"]
@@ -61,7 +61,6 @@ class Question:
     lefts: tuple[str, ...] = ()             # match: left items in bank order
     answer_from: dict | None = None
     file: str = ""
-    extra: dict = field(default_factory=dict, compare=False, repr=False)
 
     def check(self, response) -> "Feedback":  # noqa: F821 - defined in grade
         """Grade ``response``; never raises (see :func:`exolab.quiz.grade.check`)."""
@@ -213,9 +212,6 @@ def _match(q: dict, path, qid) -> dict:
             "options": tuple(sorted(rights + extra, key=str.casefold))}
 
 
-_BUILD = {"single": _choice, "multiple": _choice}
-
-
 def validate_bank(raw, path, lesson: str, objectives: dict, sections=None) -> list[Question]:
     """Check a parsed bank and return its questions.
 
@@ -287,7 +283,7 @@ def validate_bank(raw, path, lesson: str, objectives: dict, sections=None) -> li
             hint=_text(q.get("hint"), path, qid, "'hint'"),
             explanation=_text(q.get("explanation"), path, qid, "'explanation'"),
             refs=tuple(_text(r, path, qid, "an item of 'refs'") for r in refs), file=str(path))
-        if kind in _BUILD:
+        if kind in ("single", "multiple"):
             fields.update(_choice(q, kind, path, qid))
         elif kind == "numeric":
             fields.update(_numeric(q, path, qid))
