@@ -78,9 +78,11 @@ class _FastFigure:
     took 10x longer, mostly in text layout.
     """
 
-    def __init__(self, figsize, dpi=80):
+    def __init__(self, figsize, dpi=80, left=0.16):
         self.figure = Figure(figsize=figsize, dpi=dpi)
-        self.figure.subplots_adjust(left=0.16, right=0.95, bottom=0.17, top=0.9)
+        # Fixed margins instead of tight/constrained layout: layout passes cost more
+        # than the whole blitted update.
+        self.figure.subplots_adjust(left=left, right=0.95, bottom=0.17, top=0.9)
         self.canvas = FigureCanvasAgg(self.figure)
         self.ax = self.figure.add_subplot()
         self.frame_key = object()
@@ -128,13 +130,13 @@ class _Explorer:
     def __init__(self, title: str, controls: dict, compute: Callable[[dict], dict],
                  summary: Callable[[dict, dict], list], draw_full: Callable,
                  draw_update: Callable, frame_key: Callable = lambda v, r: None, *,
-                 figsize=(5.2, 3.0), intro: str = ""):
+                 figsize=(5.2, 3.0), left: float = 0.16, intro: str = ""):
         self.title, self.controls, self.compute, self.summary = title, controls, compute, summary
         self.draw_full, self.draw_update, self.frame_key = draw_full, draw_update, frame_key
         self.intro = intro
         self.readout = W.HTML()
         self.output = W.Output()
-        self._fig = _FastFigure(figsize)
+        self._fig = _FastFigure(figsize, left=left)
         self.figure = self._fig.figure
         self.values: dict = {}
         self.result: dict | None = None
@@ -275,6 +277,7 @@ def sedimentation_explorer(diameter_nm: float = 100.0, rotor: str = "type_70_ti"
 
     # Fixed axes: every setting is drawn on the same frame, so only the data layer changes.
     ex = _Explorer("Sedimentation explorer", controls, compute, summary, draw_full, draw_update,
+                   left=0.2,
                    intro="Stokes' law: halving the diameter makes the spin four times longer.")
     return ex.panel
 
