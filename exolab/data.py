@@ -269,7 +269,8 @@ def _convert(value: str, col: _Column, kind: str, path: Path, line: int):
     return out
 
 
-def _parse(name: str) -> tuple[pd.DataFrame, dict, Path]:
+def _parse(name: str) -> tuple[pd.DataFrame, list[int], dict[str, list], Path]:
+    """Parse and type-check one CSV; return the frame, source lines and raw column values."""
     spec = _table_spec(name)
     cols = schema(name)
     path = data_dir() / spec["file"]
@@ -292,99 +293,119 @@ def _parse(name: str) -> tuple[pd.DataFrame, dict, Path]:
                             file=path, line=1, column=extra[0])
         raise DataError(f"columns are out of order; the header must be: {','.join(expected)}",
                         file=path, line=1)
-    values: dict[str, list] = {c.name: [] for c in cols}
+    rows: list[list[str]] = []
     lines: list[int] = []
-    seen: dict[str, dict] = {c.name: {} for c in cols if c.unique}
+    width = len(cols)
     for row in reader:
-        line = reader.line_num
         if not row or all(not cell.strip() for cell in row):
             continue  # blank line at the end of a hand-edited file
-        if len(row) != len(cols):
-            raise DataError(f"has {len(row)} cells but the header has {len(cols)}; check for an "
-                            "unquoted comma", file=path, line=line)
-        lines.append(line)
-        for col, cell in zip(cols, row):
-            cell = cell.strip()
-            if cell == "":
-                if col.required:
-                    raise DataError("is empty but required", file=path, line=line, column=col.name)
-                values[col.name].append(None if col.type != "list" else ())
-                continue
-            if col.type == "list":
-                items = [i.strip() for i in cell.split("|")]
-                if any(i == "" for i in items):
-                    raise DataError(f"value {cell!r} has an empty item; separate items with a single '|'",
-                                    file=path, line=line, column=col.name, value=cell)
-                values[col.name].append(tuple(_convert(i, col, col.item_type, path, line) for i in items))
-            else:
-                values[col.name].append(_convert(cell, col, col.type, path, line))
-            if col.unique:
-                first = seen[col.name].setdefault(cell, line)
-                if first != line:
-                    raise DataError(f"value {cell!r} is duplicated (first on line {first}); it must be "
-                                    "unique", file=path, line=line, column=col.name, value=cell)
-    frame = {}
-    for col in cols:
-        data = values[col.name]
-        if col.type == "string":
-            frame[col.name] = pd.array(data, dtype="string")
-        elif col.type == "integer":
-            frame[col.name] = pd.array(data, dtype="Int64")
-        elif col.type == "number":
-            frame[col.name] = pd.array(data, dtype="Float64")
-        elif col.type == "boolean":
-            frame[col.name] = pd.array(data, dtype="boolean")
-        elif col.type == "category":
-            frame[col.name] = pd.Categorical(data, categories=list(col.levels), ordered=True)
+        if len(row) != width:
+            raise DataError(f"has {len(row)} cells but the header has {width}; check for an "
+                            "unquoted comma", file=path, line=reader.line_num)
+        rows.append(row)
+        lines.append(reader.line_num)
+    # Column by column: one specialised loop per column is several times faster
+    # than a generic per-cell routine, which keeps every table under budget.
+    columns = list(zip(*rows)) if rows else [() for _ in cols]
+    frame: dict[str, object] = {}
+    raw: dict[str, list] = {}
+    for col, cells in zip(cols, columns):
+        values = _column_values(col, cells, lines, path)
+        raw[col.name] = values
+        frame[col.name] = _column_array(col, values)
+    return pd.DataFrame(frame), lines, raw, path
+
+
+def _column_values(col: _Column, cells, lines: list[int], path: Path) -> list:
+    out: list = []
+    append = out.append
+    plain = col.type == "string" and col.levels is None and col.pattern is None
+    seen: dict[str, int] = {}
+    for cell, line in zip(cells, lines):
+        cell = cell.strip()
+        if not cell:
+            if col.required:
+                raise DataError("is empty but required", file=path, line=line, column=col.name)
+            append(() if col.type == "list" else None)
+            continue
+        if col.unique:
+            first = seen.setdefault(cell, line)
+            if first != line:
+                raise DataError(f"value {cell!r} is duplicated (first on line {first}); it must be "
+                                "unique", file=path, line=line, column=col.name, value=cell)
+        if plain:
+            append(cell)
+        elif col.type == "list":
+            items = [i.strip() for i in cell.split("|")]
+            if "" in items:
+                raise DataError(f"value {cell!r} has an empty item; separate items with a single '|'",
+                                file=path, line=line, column=col.name, value=cell)
+            append(tuple(_convert(i, col, col.item_type, path, line) for i in items))
         else:
-            frame[col.name] = pd.Series(data, dtype=object)
-    df = pd.DataFrame(frame)
-    df.attrs["source_lines"] = lines
-    return df, spec, path
+            append(_convert(cell, col, col.type, path, line))
+    return out
 
 
-def _check_foreign_keys(name: str, df: pd.DataFrame, path: Path, stack: tuple) -> None:
-    lines = df.attrs["source_lines"]
+def _column_array(col: _Column, values: list):
+    if col.type == "string":
+        return pd.array(values, dtype="string")
+    if col.type == "integer":
+        return pd.array(values, dtype="Int64")
+    if col.type == "number":
+        return pd.array(values, dtype="Float64")
+    if col.type == "boolean":
+        return pd.array(values, dtype="boolean")
+    if col.type == "category":
+        # Codes from a dict lookup: values were already checked against the levels.
+        position = {level: i for i, level in enumerate(col.levels)}
+        codes = [-1 if v is None else position[v] for v in values]
+        return pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(list(col.levels), ordered=True))
+    return pd.Series(values, dtype=object)
+
+
+def _check_foreign_keys(name: str, raw: dict[str, list], lines: list[int], path: Path, stack: tuple) -> None:
     for col in schema(name):
         if not col.foreign_key:
             continue
         table, key = col.foreign_key
         if table == name:
-            target = df
+            allowed = {v for v in raw[key] if v is not None}
         else:
             if table in stack:
                 continue  # a cycle: the other side checks this link
             target = _load_validated(table, stack + (name,))
-        if key not in target.columns:
-            raise DataError(f"table {name!r}, column {col.name!r}: foreign key names "
-                            f"{table}.{key}, which does not exist", file=_registry_path())
-        allowed = set(target[key].dropna())
-        for i, cell in enumerate(df[col.name]):
-            items = cell if col.type == "list" else (cell,)
-            for item in items:
-                if item is None or (not isinstance(item, str) and pd.isna(item)):
+            if key not in target.columns:
+                raise DataError(f"table {name!r}, column {col.name!r}: foreign key names "
+                                f"{table}.{key}, which does not exist", file=_registry_path())
+            allowed = _cache[("keys", str(data_dir()), table, key)] if ("keys", str(data_dir()), table, key) in _cache \
+                else _cache.setdefault(("keys", str(data_dir()), table, key), set(target[key].dropna()))
+        for i, cell in enumerate(raw[col.name]):
+            for item in (cell if col.type == "list" else (cell,)):
+                if item is None or item in allowed:
                     continue
-                if item not in allowed:
-                    close = difflib.get_close_matches(str(item), [str(a) for a in allowed], n=1)
-                    hint = f" Did you mean {close[0]!r}?" if close else ""
-                    raise DataError(f"value {item!r} is not a {key} in table {table!r}.{hint} "
-                                    f"Add it to {table} or correct the reference.",
-                                    file=path, line=lines[i], column=col.name, value=item)
+                close = difflib.get_close_matches(str(item), [str(a) for a in allowed], n=1)
+                hint = f" Did you mean {close[0]!r}?" if close else ""
+                raise DataError(f"value {item!r} is not a {key} in table {table!r}.{hint} "
+                                f"Add it to {table} or correct the reference.",
+                                file=path, line=lines[i], column=col.name, value=item)
 
 
 def _load_validated(name: str, stack: tuple = ()) -> pd.DataFrame:
     spec = _table_spec(name)
-    path = data_dir() / spec["file"]
+    folder = data_dir()
+    path = folder / spec["file"]
     try:
         stamp = (path.stat().st_mtime_ns, _registry_path().stat().st_mtime_ns)
     except OSError:
         stamp = None
-    key = ("table", str(data_dir()), name)
+    key = ("table", str(folder), name)
     hit = _cache.get(key)
     if hit and stamp is not None and hit[0] == stamp:
         return hit[1]
-    df, spec, path = _parse(name)
-    _check_foreign_keys(name, df, path, stack)
+    for k in [k for k in _cache if k[0] == "keys" and k[2] == name]:
+        del _cache[k]  # the table changed: key sets derived from it are stale
+    df, lines, raw, path = _parse(name)
+    _check_foreign_keys(name, raw, lines, path, stack)
     _cache[key] = (stamp, df)
     return df
 
@@ -409,9 +430,7 @@ def load(name: str) -> pd.DataFrame:
     DataError
         If the file breaks its schema; the message names file, line and column.
     """
-    df = _load_validated(str(name)).copy()
-    df.attrs = {}
-    return df
+    return _load_validated(str(name)).copy()
 
 
 def describe(name: str) -> str:
