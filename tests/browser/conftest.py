@@ -69,7 +69,7 @@ def lab(tmp_path_factory):
         pw = sync_api.sync_playwright().start()
         browser = pw.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
         session = LabSession(base, token, browser, state / "progress.json")
-        session.pid = proc.pid
+        session.pid, session.log_path = proc.pid, state / "server.log"
         yield session
     finally:
         if session is not None:

@@ -6,7 +6,6 @@ collects everything wrong the page shows into a :class:`RunReport`.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 import socket
@@ -255,14 +254,15 @@ class LabSession:
         page.set_viewport_size(size)
         return path
 
+    def saved(self, relpath: str) -> bool:
+        """Return True if the server log shows that ``relpath`` was saved (tests must never save)."""
+        log = getattr(self, "log_path", None)
+        lines = Path(log).read_text(errors="replace").splitlines() if log else []
+        return any("Saving file at" in line and line.rstrip().endswith(relpath) for line in lines)
+
     def read_progress(self) -> str:
         """Return the text of the progress file ('' if absent)."""
         return self.progress.read_text() if self.progress.exists() else ""
-
-
-def file_digest(path: Path) -> str:
-    """Return a SHA-256 of ``path`` (used to prove a test never saved a notebook)."""
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def _user_settings(config_dir: Path) -> None:
