@@ -59,6 +59,7 @@ test: $(STAMP) chromium
 	       EXOLAB_CHROMIUM=$(CHROMIUM) PYTHONHASHSEED=0; \
 	mkdir -p $$IPYTHONDIR/profile_default/startup; \
 	cp tests/support/no_network.py $$IPYTHONDIR/profile_default/startup/00-no-network.py; \
+	cp tests/support/semicolon.py $$IPYTHONDIR/profile_default/startup/01-semicolon.py; \
 	$(BIN)/python -m pytest tests notebooks --nbval --nbval-sanitize-with notebooks/sanitize.cfg \
 	  --nbval-current-env -p no:cacheprovider $(PYTEST_ARGS)
 
