@@ -9,8 +9,16 @@ from pathlib import Path
 SUPPORT = Path(__file__).resolve().parent / "support"
 
 
-def _run(code: str) -> subprocess.CompletedProcess:
-    prelude = (SUPPORT / "no_network.py").read_text()
+# Installed *before* the startup file, so its saved "real" connect is this sentinel:
+# if the block ever failed, the test fails here instead of sending a packet out.
+SENTINEL = ("import socket\n"
+            "def _never(self, address):\n"
+            "    raise AssertionError(f'a real connection to {address!r} was attempted')\n"
+            "socket.socket.connect = _never\n")
+
+
+def _run(code: str, *, sentinel: bool = True) -> subprocess.CompletedProcess:
+    prelude = (SENTINEL if sentinel else "") + (SUPPORT / "no_network.py").read_text()
     return subprocess.run([sys.executable, "-c", prelude + "\n" + code], capture_output=True, text=True, timeout=30)
 
 
@@ -23,7 +31,7 @@ def test_outbound_connection_is_refused_with_a_clear_message():
 
 def test_loopback_still_works():
     res = _run("import socket\nsrv = socket.socket(); srv.bind(('127.0.0.1', 0)); srv.listen(1)\n"
-               "c = socket.socket(); c.connect(srv.getsockname()); print('connected')\n")
+               "c = socket.socket(); c.connect(srv.getsockname()); print('connected')\n", sentinel=False)
     assert res.returncode == 0, res.stderr
     assert "connected" in res.stdout
 
