@@ -66,9 +66,19 @@ def _table(name: str) -> pd.DataFrame:
     """The cached, validated table (read-only); empty if the registry does not name it yet."""
     if name not in _data.list_tables():
         return pd.DataFrame()
-    # The cached frame itself, not load()'s copy: explorers query it on every
-    # keystroke and nothing here mutates it.
-    return _data._load_validated(name)
+    # The cached frame, not load()'s deep copy: explorers query it on every
+    # keystroke and nothing here mutates it. A shallow copy without attrs, because
+    # pandas deep-copies attrs (the loader's line numbers) into every derived object.
+    raw = _data._load_validated(name)
+    hit = _CLEAN.get(name)
+    if hit is None or hit[0] is not raw:
+        clean = raw.copy(deep=False)
+        clean.attrs = {}
+        hit = _CLEAN[name] = (raw, clean)
+    return hit[1]
+
+
+_CLEAN: dict = {}
 
 
 def _names(table: str, key: str) -> dict:
@@ -86,6 +96,29 @@ def _names(table: str, key: str) -> dict:
 
 
 _NAME_CACHE: dict = {}
+
+
+def _lookups() -> dict:
+    """Column -> {id: display name} for every linked findings column, fetched once per call.
+
+    Fetching each table costs a few file-system checks (exolab.data revalidates
+    on change), so queries take one snapshot instead of one per cell.
+    """
+    per_table = {}
+    out = {}
+    for col, (table, key) in _LINKS.items():
+        if table not in per_table:
+            per_table[table] = _names(table, key)
+        out[col] = per_table[table]
+    return out
+
+
+def _dn(lk: dict, column: str, value) -> str:
+    """display_name() against a snapshot from _lookups()."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    names = lk.get(column)
+    return str(value) if names is None else names.get(value, str(value))
 
 
 def display_name(column: str, value) -> str:
@@ -124,7 +157,7 @@ def _ids_for(column: str, values: list) -> set:
     """Accept ids or display names/aliases for a linked column."""
     out = set()
     link = _LINKS.get(column)
-    names = _names(*link) if link else {}
+    names = _lookups()[column] if link else {}
     by_name = {str(n).lower(): k for k, n in names.items()}
     for v in values:
         v = str(v)
@@ -171,13 +204,14 @@ def _haystack(df: pd.DataFrame) -> pd.Series:
 
 
 def _build_haystack(df: pd.DataFrame) -> pd.Series:
+    lk = _lookups()
     parts = []
     for col in ("claim", "cargo_in_source", "condition", "cargo", "target"):
         if col in df.columns:
             parts.append(df[col].astype("string").fillna(""))
     for col in ("cargo", "target", "donor_cell", "recipient_cell", "cancer_type", "drug", "pathway"):
         if col in df.columns:
-            parts.append(df[col].map(lambda v, c=col: display_name(c, v)).astype("string"))
+            parts.append(df[col].map(lambda v, c=col: _dn(lk, c, v)).astype("string"))
     if not parts:
         return pd.Series("", index=df.index, dtype="string")
     joined = parts[0]
@@ -188,6 +222,9 @@ def _build_haystack(df: pd.DataFrame) -> pd.Series:
 
 def _cell_matches(series: pd.Series, allowed: set) -> pd.Series:
     """True where a cell (or any item of a tuple cell) is in ``allowed``."""
+    if series.dtype != object:  # plain string / categorical column: vectorised
+        return series.astype("string").isin([str(a) for a in allowed]).fillna(False).astype(bool)
+
     def hit(v):
         if isinstance(v, tuple):
             return any(str(i) in allowed for i in v)
@@ -262,7 +299,8 @@ def filter_options(column: str, data=None) -> list[tuple[str, str]]:
     if isinstance(df[column].dtype, pd.CategoricalDtype):
         order = [c for c in df[column].cat.categories if c in set(present)]
         return [(str(c), str(c)) for c in order]
-    pairs = [(display_name(column, v), str(v)) for v in present]
+    lk = _lookups()
+    pairs = [(_dn(lk, column, v), str(v)) for v in present]
     return sorted(pairs, key=lambda p: (p[0].casefold(), p[1]))
 
 
@@ -289,6 +327,19 @@ def _refs_text(refs) -> str:
     return ("ref " if len(items) == 1 else "refs ") + ", ".join(map(str, items))
 
 
+def _source_names() -> dict:
+    """ref_key -> "Surname et al." (memoised per loaded references table)."""
+    refs_df = _table("references")
+    hit = _NAME_CACHE.get("_sources")
+    if hit and hit[0] is refs_df:
+        return hit[1]
+    out = {}
+    if {"ref_key", "authors"} <= set(refs_df.columns):
+        out = {k: _authors_short(a) for k, a in zip(refs_df["ref_key"], refs_df["authors"])}
+    _NAME_CACHE["_sources"] = (refs_df, out)
+    return out
+
+
 def format_source(source, section=None, refs=()) -> str:
     """Format a citation such as ``"Mohammed et al., §Exosomal proteins…, refs 71, 72"``.
 
@@ -301,15 +352,13 @@ def format_source(source, section=None, refs=()) -> str:
     refs : tuple of int, optional
         The review's own reference numbers.
     """
+    return _format_source(_source_names(), source, section, refs)
+
+
+def _format_source(sources: dict, source, section=None, refs=()) -> str:
     if source is None or (not isinstance(source, str) and pd.isna(source)):
         return ""
-    refs_df = _table("references")
-    who = str(source)
-    if not refs_df.empty and "ref_key" in refs_df.columns:
-        row = refs_df.loc[refs_df["ref_key"] == source]
-        if not row.empty and "authors" in row.columns:
-            who = _authors_short(row.iloc[0]["authors"]) or who
-    parts = [who]
+    parts = [sources.get(source) or str(source)]
     if isinstance(section, str) and section.strip():
         parts.append("§" + _shorten(section))
     if _refs_text(refs):
@@ -341,14 +390,15 @@ def citation_table(findings: pd.DataFrame) -> pd.DataFrame:
         ``cancer`` and ``source`` (``"Mohammed et al., §…, refs 71, 72"``).
     """
     columns = ["id", "finding", "cargo", "effect", "cells", "cancer", "source"]
+    lk, sources = _lookups(), _source_names()
     rows = []
-    for _, r in findings.iterrows():
-        cargo = display_name("cargo", _get(r, "cargo")) or (_get(r, "cargo_in_source") or "")
+    for r in findings.to_dict("records"):
+        cargo = _dn(lk, "cargo", _get(r, "cargo")) or (_get(r, "cargo_in_source") or "")
         effect = str(_get(r, "effect") or "").replace("_", " ")
         if _get(r, "direction") and effect:
             effect = f"{_get(r, 'direction')} {effect}"
-        donor = display_name("donor_cell", _get(r, "donor_cell"))
-        recipient = display_name("recipient_cell", _get(r, "recipient_cell"))
+        donor = _dn(lk, "donor_cell", _get(r, "donor_cell"))
+        recipient = _dn(lk, "recipient_cell", _get(r, "recipient_cell"))
         cells = f"{donor or '?'} → {recipient or '?'}" if (donor or recipient) else ""
         rows.append({
             "id": str(_get(r, "finding_id") or ""),
@@ -356,8 +406,8 @@ def citation_table(findings: pd.DataFrame) -> pd.DataFrame:
             "cargo": str(cargo),
             "effect": effect,
             "cells": cells,
-            "cancer": display_name("cancer_type", _get(r, "cancer_type")),
-            "source": format_source(_get(r, "source"), _get(r, "section"), _get(r, "refs") or ()),
+            "cancer": _dn(lk, "cancer_type", _get(r, "cancer_type")),
+            "source": _format_source(sources, _get(r, "source"), _get(r, "section"), _get(r, "refs") or ()),
         })
     return pd.DataFrame(rows, columns=columns)
 
@@ -383,12 +433,13 @@ def summarise(findings: pd.DataFrame, by: str = "theme") -> pd.DataFrame:
     values = [v for cell in findings[by].dropna()
               for v in (cell if isinstance(cell, tuple) else (cell,))]
     counts = pd.Series(values, dtype=object).value_counts()
+    lk = _lookups()
     if isinstance(findings[by].dtype, pd.CategoricalDtype):
         order = [c for c in findings[by].cat.categories if c in counts.index]
     else:
         order = sorted(counts.index, key=lambda v: (-counts[v], str(v)))
     return pd.DataFrame({by: [str(v) for v in order],
-                         "label": [display_name(by, v) for v in order],
+                         "label": [_dn(lk, by, v) for v in order],
                          "findings": [int(counts[v]) for v in order]},
                         columns=[by, "label", "findings"])
 
@@ -413,11 +464,12 @@ def communication_matrix(theme=None, effect=None, *, data=None) -> pd.DataFrame:
     if df.empty or not {"donor_cell", "recipient_cell"} <= set(df.columns):
         return pd.DataFrame(dtype=int).rename_axis(index="donor", columns="recipient")
     pairs = df[["donor_cell", "recipient_cell"]].dropna()
-    donors = pairs["donor_cell"].map(lambda v: display_name("donor_cell", v))
-    recips = pairs["recipient_cell"].map(lambda v: display_name("recipient_cell", v))
+    lk = _lookups()
+    donors = pairs["donor_cell"].map(lambda v: _dn(lk, "donor_cell", v))
+    recips = pairs["recipient_cell"].map(lambda v: _dn(lk, "recipient_cell", v))
     table = pd.crosstab(donors.rename("donor"), recips.rename("recipient"))
     # Curated cell_types order (cancer cells first) reads better than A-Z.
-    order = list(dict.fromkeys(_names("cell_types", "cell_type_id").values()))
+    order = list(dict.fromkeys(lk["donor_cell"].values()))
     rank = {n: i for i, n in enumerate(order)}
     table = table.loc[sorted(table.index, key=lambda n: (rank.get(n, len(rank)), n)),
                       sorted(table.columns, key=lambda n: (rank.get(n, len(rank)), n))]
@@ -459,7 +511,8 @@ def resistance_matrix_table(*, data=None) -> pd.DataFrame:
     df = _resistance_rows(data)
     if df.empty:
         return pd.DataFrame(dtype=int).rename_axis(index="drug", columns="mechanism")
-    drugs = df["drug"].map(lambda v: display_name("drug", v)).rename("drug")
+    lk = _lookups()
+    drugs = df["drug"].map(lambda v: _dn(lk, "drug", v)).rename("drug")
     mechs = df["resistance_mechanism"].astype(str).rename("mechanism")
     table = pd.crosstab(drugs, mechs)
     try:
@@ -475,10 +528,10 @@ def resistance_cell(drug, mechanism, *, data=None) -> pd.DataFrame:
 
     Parameters
     ----------
-    drug : str
-        Drug id or display name.
-    mechanism : str
-        A ``resistance_mechanism`` value.
+    drug : str or list
+        Drug id or display name; ``None`` or ``"(any)"`` means every drug.
+    mechanism : str or list
+        A ``resistance_mechanism`` value; ``None`` or ``"(any)"`` means every one.
 
     Returns
     -------
@@ -489,8 +542,11 @@ def resistance_cell(drug, mechanism, *, data=None) -> pd.DataFrame:
     columns = ["id", "cargo", "cargo_class", "cancer", "finding", "source"]
     if df.empty:
         return pd.DataFrame(columns=columns)
-    df = df.loc[_cell_matches(df["drug"], _ids_for("drug", [drug]))
-                & (df["resistance_mechanism"].astype(str) == str(mechanism))]
+    drugs, mechs = _as_list(drug), _as_list(mechanism)
+    if drugs is not None:
+        df = df.loc[_cell_matches(df["drug"], _ids_for("drug", drugs))]
+    if mechs is not None:
+        df = df.loc[df["resistance_mechanism"].astype(str).isin([str(m) for m in mechs])]
     cites = citation_table(df)
     return pd.DataFrame({"id": cites["id"], "cargo": cites["cargo"],
                          "cargo_class": df["cargo_class"].astype(str).tolist() if "cargo_class" in df else "",
@@ -503,6 +559,23 @@ def _norm_key(text) -> str:
         return _data._norm(text)
     except AttributeError:  # pragma: no cover - data module without _norm
         return re.sub(r"[^0-9a-z]", "", str(text).lower())
+
+
+def _glossary_index() -> list[tuple[dict, set]]:
+    """(term, normalised related-molecule names) per glossary row, memoised per loaded table."""
+    gloss = _table("glossary")
+    hit = _NAME_CACHE.get("_glossary")
+    if hit and hit[0] is gloss:
+        return hit[1]
+    out = []
+    if not gloss.empty and "related_molecules" in gloss.columns:
+        for g in gloss.to_dict("records"):
+            related = g["related_molecules"] if isinstance(g["related_molecules"], tuple) else ()
+            term = {"term_id": str(g["term_id"]), "term": str(g.get("term") or ""),
+                    "definition": str(g.get("definition") or ""), "lesson": str(g.get("lesson") or "")}
+            out.append((term, {_norm_key(m) for m in related}))
+    _NAME_CACHE["_glossary"] = (gloss, out)
+    return out
 
 
 def molecule_profile(name: str) -> dict:
@@ -562,15 +635,7 @@ def molecule_profile(name: str) -> dict:
             by_lesson[lesson] = ids
 
     keys = {_norm_key(k) for k in [mid, val("name"), val("approved_symbol"), *aliases] if k}
-    terms = []
-    gloss = _table("glossary")
-    if not gloss.empty and "related_molecules" in gloss.columns:
-        for _, g in gloss.iterrows():
-            related = g["related_molecules"] if isinstance(g["related_molecules"], tuple) else ()
-            if any(_norm_key(m) in keys for m in related):
-                terms.append({"term_id": str(g["term_id"]), "term": str(g.get("term", "")),
-                              "definition": str(g.get("definition", "") or ""),
-                              "lesson": str(g.get("lesson", "") or "")})
+    terms = [term for term, related in _glossary_index() if related & keys]
     return {"molecule_id": str(mid), "name": str(val("name") or mid), "kind": str(val("kind") or ""),
             "identifiers": identifiers, "aliases": aliases, "findings": found,
             "by_lesson": by_lesson, "glossary": terms}

@@ -9,3 +9,4 @@ from .theme import (CARGO_COLOURS, OKABE_ITO, THEME_COLOURS, figures_dir, palett
 
 __all__ = ["CARGO_COLOURS", "OKABE_ITO", "THEME_COLOURS", "figures_dir", "palette_for",
            "save_figure", "set_theme"]
+from .data import plot_communication_heatmap, plot_findings_summary, plot_resistance_matrix, plot_theme_counts  # noqa: E402,F401

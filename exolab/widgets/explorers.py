@@ -1,0 +1,664 @@
+"""Knowledge-base explorers: thin widget shells over :mod:`exolab.query` and :mod:`exolab.plots.data`.
+
+Each factory returns a :class:`~exolab.widgets._base.Panel` whose static HTML
+view is the initial result table, so GitHub and nbviewer show real content.
+Panels expose their parts for tests and notebooks: ``controls`` (name ->
+widget), ``count`` (HTML), ``table`` (HTML), ``plot`` (Output), ``result``
+(the last DataFrame) and ``reset`` (the "Reset filters" button) where relevant.
+
+Callbacks only read values, call a query, and write HTML or a PNG; a query
+that finds nothing shows a friendly message instead of empty axes.
+"""
+from __future__ import annotations
+
+import base64
+import html
+import io
+from collections import OrderedDict
+
+import ipywidgets as W
+import numpy as np
+import pandas as pd
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from PIL import Image
+
+from .. import data as kb
+from .. import query as q
+from ..plots import data as pdata
+from ..plots.theme import set_theme
+from ._base import Panel, message_html
+
+__all__ = ["cargo_explorer", "communication_map", "resistance_matrix", "molecule_card", "kb_tour",
+           "widget_self_check"]
+
+ANY = q.ANY
+MAX_ROWS = 40          # rows shown in a table; the count label gives the full number
+_DPI = 72              # small PNGs keep each update quick
+_STYLE = {"description_width": "9em"}
+_NO_ROWS = ("No findings match this combination of filters. Loosen one of them, or press "
+            "'Reset filters' to start again.")
+_FILTER_LABELS = {"theme": "Theme", "cargo_class": "Cargo class", "cancer_type": "Cancer",
+                  "donor_cell": "Donor cell", "recipient_cell": "Recipient cell", "pathway": "Pathway",
+                  "effect": "Effect"}
+
+
+# ----------------------------------------------------------------- helpers ---
+
+def _esc(text) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def table_html(df: pd.DataFrame, *, total: int | None = None, max_rows: int = MAX_ROWS,
+               empty: str = _NO_ROWS) -> str:
+    """Escaped, deterministic HTML for a result table.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Rows to show (only the first ``max_rows``).
+    total : int, optional
+        How many rows the full result has, when ``df`` is already cut short.
+    empty : str
+        Friendly message shown instead of an empty table.
+    """
+    if df is None or len(df) == 0:
+        return message_html(empty, kind="info")
+    total = len(df) if total is None else total
+    shown = df.head(max_rows)
+    head = "".join(f"<th style='text-align:left'>{_esc(c)}</th>" for c in shown.columns)
+    body = "".join("<tr>" + "".join(f"<td style='text-align:left;vertical-align:top'>{_esc(v)}</td>"
+                                    for v in row) + "</tr>"
+                   for row in shown.itertuples(index=False))
+    more = (f"<p><i>… and {total - len(shown)} more; narrow the filters to see them.</i></p>"
+            if total > len(shown) else "")
+    return (f"<table class='exolab-table' style='border-collapse:collapse;font-size:90%'>"
+            f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{more}")
+
+
+def _dropdown(column: str, options: list, value=ANY, description: str | None = None) -> W.Dropdown:
+    choices = [(ANY, ANY)] + [(str(label), str(v)) for label, v in options]
+    values = [v for _, v in choices]
+    if value is None or value == "":
+        value = ANY
+    if value not in values:
+        # Accept a display name, or keep an unknown value so the user sees "no findings".
+        by_label = {label.casefold(): v for label, v in choices}
+        value = by_label.get(str(value).casefold(), str(value))
+        if value not in values:
+            choices.append((str(value), str(value)))
+    return W.Dropdown(options=choices, value=value, description=description or column,
+                      style=_STYLE, layout=W.Layout(width="24em"))
+
+
+class _Canvas:
+    """One reusable figure per explorer, rendered straight to PNG bytes.
+
+    Full redraws lay text out again (slow); :meth:`blit` repaints only the
+    artists that change over a stored bitmap of everything else, and PNGs are
+    kept per state so revisiting a choice costs nothing.
+    """
+
+    def __init__(self, size=(5.0, 2.8)):
+        # Not registered with pyplot: reused on every update and never piles up.
+        self.figure = Figure(figsize=size, dpi=_DPI)
+        self.canvas = FigureCanvasAgg(self.figure)
+        self.ax = self.figure.add_subplot()
+        self._background = None
+        self._pngs: OrderedDict = OrderedDict()
+
+    def draw(self, *, layout: str | None = "constrained", dynamic=()) -> None:
+        """Render everything once; ``dynamic`` artists are left out of the stored bitmap."""
+        self.figure.set_layout_engine(layout)
+        self.canvas.draw()
+        self.figure.set_layout_engine("none")  # freeze positions: later updates skip layout
+        for a in dynamic:
+            a.set_animated(True)
+        if dynamic:
+            self.canvas.draw()
+        self._background = self.canvas.copy_from_bbox(self.figure.bbox)
+        for a in dynamic:
+            self.ax.draw_artist(a)
+
+    def blit(self, artists) -> None:
+        self.canvas.restore_region(self._background)
+        for a in artists:
+            self.ax.draw_artist(a)
+
+    def png(self, key=None) -> str:
+        if key is not None and key in self._pngs:
+            self._pngs.move_to_end(key)
+            return self._pngs[key]
+        rgba = np.asarray(self.canvas.buffer_rgba())
+        buf = io.BytesIO()
+        Image.fromarray(rgba[..., :3]).save(buf, format="png", compress_level=1)
+        out = base64.b64encode(buf.getvalue()).decode("ascii")
+        if key is not None:
+            self._pngs[key] = out
+            if len(self._pngs) > 64:
+                self._pngs.popitem(last=False)
+        return out
+
+    def cached(self, key) -> str | None:
+        return self._pngs.get(key)
+
+
+def _show_png(out: W.Output, png: str, alt: str) -> None:
+    out.outputs = ({"output_type": "display_data",
+                    "data": {"image/png": png, "text/plain": alt},
+                    "metadata": {}},)
+
+
+def _fit_margins(fig, ax, *, fontsize: float = 11.0) -> None:
+    """Leave room for tick labels without a layout pass (estimated from label length)."""
+    w, h = fig.get_size_inches()
+    char = 0.55 * fontsize / 72  # average glyph width, inches
+    left = max(len(t.get_text()) for t in ax.get_yticklabels()) if ax.get_yticklabels() else 4
+    bottom = max(len(t.get_text()) for t in ax.get_xticklabels()) if ax.get_xticklabels() else 4
+    fig.subplots_adjust(left=min(0.55, (left * char + 0.55) / w),
+                        bottom=min(0.6, (bottom * char * 0.6 + 0.7) / h),
+                        right=0.98, top=1 - 0.4 / h)
+
+
+def _fallback(title: str, intro: str, body: str) -> str:
+    return (f"<div class='exolab-static'><p><b>{_esc(title)}</b> "
+            f"<i>(static view: run the notebook in JupyterLab to explore)</i></p>"
+            f"<p>{_esc(intro)}</p>{body}</div>")
+
+
+def _count_text(n: int, total: int) -> str:
+    noun = "finding" if total == 1 else "findings"
+    return f"{n} of {total} {noun} match"
+
+
+def _reset_button() -> W.Button:
+    return W.Button(description="Reset filters", icon="undo", tooltip="Set every filter back to (any)")
+
+
+class _Explorer(Panel):
+    """A Panel whose static view is fixed when it is built (so it is deterministic)."""
+
+    title = ""
+
+    def __init__(self):
+        self._static_html, self._static_text = "", ""
+        super().__init__((), fallback_html=lambda: self._static_html,
+                         fallback_text=lambda: self._static_text)
+        self._hold = False
+
+    def _freeze(self, html_body: str, intro: str, text: str) -> None:
+        self._static_html = _fallback(self.title, intro, html_body)
+        self._static_text = f"{self.title}: {text}"
+
+    def _set_quietly(self, values: dict) -> None:
+        """Set several controls and refresh once, not once per control."""
+        self._hold = True
+        try:
+            for key, value in values.items():
+                self.controls[key].value = value
+        finally:
+            self._hold = False
+        self.refresh()
+
+    def refresh(self, _change=None) -> None:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+
+# ----------------------------------------------------------- cargo explorer ---
+
+class CargoExplorer(_Explorer):
+    """Live state of :func:`cargo_explorer`; see the module docstring for attributes."""
+
+    title = "Cargo explorer"
+    filters = ("theme", "cargo_class", "cancer_type", "donor_cell", "recipient_cell", "pathway", "effect")
+
+    def __init__(self, initial: dict):
+        unknown = set(initial) - set(self.filters) - {"text"}
+        if unknown:
+            raise TypeError(f"cargo_explorer() got unknown filter(s) {', '.join(sorted(unknown))}; "
+                            f"filters are: {', '.join(self.filters)}, text")
+        super().__init__()
+        self.all = q.filter_findings()
+        self.controls: dict[str, W.Widget] = {
+            f: _dropdown(f, q.filter_options(f, self.all), initial.get(f), _FILTER_LABELS[f])
+            for f in self.filters}
+        self.controls["text"] = W.Text(value=str(initial.get("text") or ""), description="Search",
+                                       placeholder="e.g. PKM2, ALIX, PD-L1, glycolysis",
+                                       style=_STYLE, layout=W.Layout(width="24em"))
+        self.count, self.table, self.plot = W.HTML(), W.HTML(), W.Output()
+        self.reset = _reset_button()
+        self.canvas = _Canvas((5.0, 2.8))
+        self.figure, self.ax = self.canvas.figure, self.canvas.ax
+        # Grey bars = every finding, drawn once; coloured bars = the current filter.
+        pdata.plot_findings_summary(self.all, by="cargo_class", ax=self.ax, context=self.all)
+        self.canvas.draw(dynamic=pdata.update_findings_summary(self.ax, self.all))
+        self.result = self.all.iloc[0:0]
+        for c in self.controls.values():
+            c.observe(self.refresh, names="value")
+        self.reset.on_click(lambda _b: self.reset_filters())
+        grid = W.GridBox([self.controls[f] for f in self.filters] + [self.controls["text"]],
+                         layout=W.Layout(grid_template_columns="repeat(2, 25em)"))
+        self.children = [W.HTML("<b>Cargo explorer</b>: what do exosomes carry, between which "
+                                "cells, and with what effect?"),
+                         grid, W.HBox([self.count, self.reset]), self.plot, self.table]
+        self.refresh()
+        active = ", ".join(f"{_FILTER_LABELS.get(k, 'Search')} = {v}"
+                           for k, v in self.values().items() if v not in (ANY, ""))
+        self._freeze(f"<p><b>{_esc(self._count())}</b></p>{self.table.value}",
+                     f"Filters: {active or 'none'}.", self._count() + ".")
+
+    def values(self) -> dict:
+        return {k: c.value for k, c in self.controls.items()}
+
+    def _count(self) -> str:
+        return _count_text(len(self.result), len(self.all))
+
+    def refresh(self, _change=None) -> None:
+        if self._hold:
+            return
+        self.result = q.filter_findings(self.all, **self.values())
+        n = len(self.result)
+        self.count.value = f"<b>{_esc(self._count())}</b>"
+        self.reset.button_style = "warning" if n == 0 else ""
+        self.table.value = table_html(q.citation_table(self.result.head(MAX_ROWS)), total=n)
+        changed = pdata.update_findings_summary(self.ax, self.result, by="cargo_class")
+        key = tuple(int(p.get_width()) for p in self.ax.patches if p.get_gid() == "bar")
+        png = self.canvas.cached(key)
+        if png is None:
+            self.canvas.blit(changed)
+            png = self.canvas.png(key)
+        _show_png(self.plot, png, alt=f"Bar chart of {n} findings by cargo class")
+
+    def reset_filters(self) -> None:
+        self._set_quietly({k: ("" if k == "text" else ANY) for k in self.controls})
+
+
+def cargo_explorer(**initial_filters) -> CargoExplorer:
+    """Filter the findings by theme, cargo class, cells, cancer, pathway, effect or free text.
+
+    Parameters
+    ----------
+    **initial_filters
+        Starting values for ``theme``, ``cargo_class``, ``cancer_type``,
+        ``donor_cell``, ``recipient_cell``, ``pathway``, ``effect`` (ids or
+        display names) and ``text`` (aliases such as ``"PKM2"`` work).
+
+    Returns
+    -------
+    Panel
+        With ``controls`` (dict), ``count``, ``table``, ``plot``, ``reset`` and
+        ``result`` (the current findings).
+    """
+    set_theme()
+    return CargoExplorer(initial_filters)
+
+
+# -------------------------------------------------------- communication map ---
+
+class CommunicationMap(_Explorer):
+    """Live state of :func:`communication_map`."""
+
+    title = "Communication map"
+
+    def __init__(self, theme=None, effect=None):
+        super().__init__()
+        self.all = q.filter_findings()
+        self.controls = {
+            "theme": _dropdown("theme", q.filter_options("theme", self.all), theme, "Theme"),
+            "effect": _dropdown("effect", q.filter_options("effect", self.all), effect, "Effect"),
+            "donor": _dropdown("donor", [], ANY, "Donor cell"),
+            "recipient": _dropdown("recipient", [], ANY, "Recipient cell"),
+        }
+        self.count, self.table, self.plot = W.HTML(), W.HTML(), W.Output()
+        self.reset = _reset_button()
+        self.canvas = _Canvas((8.0, 6.2))
+        self.figure, self.ax = self.canvas.figure, self.canvas.ax
+        # The grid of every donor and recipient is drawn once; filters only recolour
+        # it, so squares keep their place as the theme changes.
+        self.full = q.communication_matrix(data=self.all)
+        pdata.plot_communication_heatmap(self.full, ax=self.ax)
+        self.canvas.draw(dynamic=[] if self.full.empty else pdata.update_heatmap(self.ax, self.full))
+        self.matrix = pd.DataFrame()
+        self.result = self.all.iloc[0:0]
+        for key in ("theme", "effect"):
+            self.controls[key].observe(self.redraw, names="value")
+        for key in ("donor", "recipient"):
+            self.controls[key].observe(self.refresh, names="value")
+        self.reset.on_click(lambda _b: self.reset_filters())
+        self.children = [
+            W.HTML("<b>Communication map</b>: each square counts findings in which one cell type "
+                   "sends exosomes to another. Pick a donor and a recipient to list them."),
+            W.HBox([self.controls["theme"], self.controls["effect"]]), self.plot,
+            W.HBox([self.controls["donor"], self.controls["recipient"]]),
+            W.HBox([self.count, self.reset]), self.table]
+        self.redraw()
+        self._freeze(self._matrix_html() + f"<p><b>{_esc(self.count_text)}</b></p>" + self.table.value,
+                     f"Theme: {self.controls['theme'].value}; effect: {self.controls['effect'].value}.",
+                     self.count_text + ".")
+
+    def _filters(self) -> dict:
+        return {"theme": self.controls["theme"].value, "effect": self.controls["effect"].value}
+
+
+    def _matrix_html(self) -> str:
+        if self.matrix.empty:
+            return message_html(_NO_ROWS)
+        return table_html(self.matrix.reset_index(), max_rows=len(self.matrix))
+
+    def redraw(self, _change=None) -> None:
+        """Theme or effect changed: new matrix, new heatmap, new donor/recipient choices."""
+        if self._hold:
+            return
+        self.matrix = q.communication_matrix(data=self.all, **self._filters())
+        if self.full.empty:
+            _show_png(self.plot, self.canvas.png("static"), alt="No findings to map yet")
+        else:
+            changed = pdata.update_heatmap(self.ax, self.matrix)
+            key = tuple(self._filters().items())
+            png = self.canvas.cached(key)
+            if png is None:
+                self.canvas.blit(changed)
+                png = self.canvas.png(key)
+            _show_png(self.plot, png, alt="Heatmap of findings per donor and recipient cell type")
+        self._hold = True
+        try:
+            for key, names in (("donor", self.matrix.index), ("recipient", self.matrix.columns)):
+                old = self.controls[key].value
+                opts = [(ANY, ANY)] + [(str(n), str(n)) for n in names]
+                self.controls[key].options = opts
+                self.controls[key].value = old if old in [v for _, v in opts] else ANY
+        finally:
+            self._hold = False
+        self.refresh()
+
+    def refresh(self, _change=None) -> None:
+        """Donor or recipient changed: list the findings behind that square."""
+        if self._hold:
+            return
+        c = self.controls
+        self.result = q.findings_between(c["donor"].value, c["recipient"].value, data=self.all,
+                                         **self._filters())
+        n = len(self.result)
+        self.count_text = (f"{n} finding{'s' if n != 1 else ''} from {c['donor'].value} "
+                           f"to {c['recipient'].value}").replace(ANY, "any cell")
+        self.count.value = f"<b>{_esc(self.count_text)}</b>"
+        self.reset.button_style = "warning" if n == 0 else ""
+        self.table.value = table_html(q.citation_table(self.result.head(MAX_ROWS)), total=n)
+
+    def reset_filters(self) -> None:
+        self._hold = True
+        try:
+            for c in self.controls.values():
+                c.value = ANY
+        finally:
+            self._hold = False
+        self.redraw()
+
+
+def communication_map(theme=None, effect=None) -> CommunicationMap:
+    """Heatmap of donor × recipient cell types, with a drill-down to the findings behind a square.
+
+    Parameters
+    ----------
+    theme, effect : str, optional
+        Starting filters (``None`` = any).
+
+    Returns
+    -------
+    Panel
+        With ``controls`` (theme, effect, donor, recipient), ``matrix``,
+        ``count``, ``table``, ``plot``, ``reset`` and ``result``.
+    """
+    set_theme()
+    return CommunicationMap(theme=theme, effect=effect)
+
+
+# -------------------------------------------------------- resistance matrix ---
+
+class ResistanceMatrix(_Explorer):
+    """Live state of :func:`resistance_matrix`."""
+
+    title = "Drug-resistance matrix"
+
+    def __init__(self):
+        super().__init__()
+        self.matrix = q.resistance_matrix_table()
+        self.controls = {
+            "drug": _dropdown("drug", [(d, d) for d in self.matrix.index], ANY, "Drug"),
+            "mechanism": _dropdown("mechanism", [(m.replace("_", " "), m) for m in self.matrix.columns],
+                                   ANY, "Mechanism"),
+        }
+        self.count, self.table, self.plot = W.HTML(), W.HTML(), W.Output()
+        self.reset = _reset_button()
+        self.canvas = _Canvas((5.6, 3.4))
+        self.figure, self.ax = self.canvas.figure, self.canvas.ax
+        pdata.plot_resistance_matrix(self.matrix, ax=self.ax)
+        self.canvas.draw()
+        _show_png(self.plot, self.canvas.png(), alt="Heatmap of findings per drug and resistance mechanism")
+        for c in self.controls.values():
+            c.observe(self.refresh, names="value")
+        self.reset.on_click(lambda _b: self._set_quietly({"drug": ANY, "mechanism": ANY}))
+        self.children = [
+            W.HTML("<b>Drug-resistance matrix</b>: how exosomal cargo helps tumours survive each drug. "
+                   "Pick a drug and a mechanism to see the cargo and cancers behind the count."),
+            self.plot, W.HBox([self.controls["drug"], self.controls["mechanism"]]),
+            W.HBox([self.count, self.reset]), self.table]
+        self.refresh()
+        matrix_html = (table_html(self.matrix.reset_index(), max_rows=len(self.matrix))
+                       if not self.matrix.empty else message_html("No drug-resistance findings yet."))
+        self._freeze(matrix_html + f"<p><b>{_esc(self.count_text)}</b></p>" + self.table.value,
+                     "Counts of findings per drug and resistance mechanism.", self.count_text + ".")
+
+    def refresh(self, _change=None) -> None:
+        if self._hold:
+            return
+        drug, mech = self.controls["drug"].value, self.controls["mechanism"].value
+        self.result = q.resistance_cell(drug, mech)
+        n = len(self.result)
+        self.count_text = (f"{n} finding{'s' if n != 1 else ''}: {drug} × "
+                           f"{mech.replace('_', ' ')}").replace(ANY, "any")
+        self.count.value = f"<b>{_esc(self.count_text)}</b>"
+        self.reset.button_style = "warning" if n == 0 else ""
+        self.table.value = table_html(self.result, total=n, empty=(
+            "No finding links this drug to this mechanism. Pick another square, or press "
+            "'Reset filters'."))
+
+
+def resistance_matrix() -> ResistanceMatrix:
+    """Drug × resistance-mechanism heatmap with a drill-down to cargo and cancers.
+
+    Returns
+    -------
+    Panel
+        With ``controls`` (drug, mechanism), ``matrix``, ``count``, ``table``,
+        ``plot``, ``reset`` and ``result``.
+    """
+    set_theme()
+    return ResistanceMatrix()
+
+
+# ------------------------------------------------------------ molecule card ---
+
+def molecule_card_html(name: str) -> tuple[str, dict | None]:
+    """Return the card HTML for ``name`` and its profile (None when unknown)."""
+    name = str(name or "").strip()
+    if not name:
+        return message_html("Type or pick a molecule, e.g. PKM2, ALIX or miR-21."), None
+    try:
+        p = q.molecule_profile(name)
+    except LookupError as exc:
+        return message_html(str(exc), kind="warning"), None
+    ids = "".join(f"<li>{_esc(i['namespace'])}: <code>{_esc(i['id'])}</code></li>" for i in p["identifiers"])
+    aliases = ", ".join(_esc(a) for a in p["aliases"]) or "<i>none recorded</i>"
+    claims = dict(zip(p["findings"].get("finding_id", []), p["findings"].get("claim", [])))
+    roles = dict(zip(p["findings"].get("finding_id", []), p["findings"].get("role", [])))
+    lessons = "".join(
+        f"<li><b>{_esc(lesson)}</b><ul>"
+        + "".join(f"<li>{_esc(f)} ({_esc(roles.get(f, ''))}): {_esc(claims.get(f, ''))}</li>" for f in fids)
+        + "</ul></li>" for lesson, fids in p["by_lesson"].items())
+    terms = "".join(f"<li><b>{_esc(t['term'])}</b> ({_esc(t['lesson'])}): {_esc(t['definition'])}</li>"
+                    for t in p["glossary"])
+    n = len(p["findings"])
+    card = (f"<div class='exolab-card'><h4>{_esc(p['name'])} <code>{_esc(p['molecule_id'])}</code>"
+            f"{' · ' + _esc(p['kind']) if p['kind'] else ''}</h4>"
+            f"<p><b>Identifiers</b></p><ul>{ids or '<li><i>none recorded</i></li>'}</ul>"
+            f"<p><b>Also called</b>: {aliases}</p>"
+            f"<p><b>{n} finding{'s' if n != 1 else ''} across the lessons</b></p>"
+            f"{'<ul>' + lessons + '</ul>' if lessons else '<p><i>No findings mention it yet.</i></p>'}"
+            f"<p><b>Glossary</b></p>"
+            f"{'<ul>' + terms + '</ul>' if terms else '<p><i>No glossary term links to it.</i></p>'}"
+            f"</div>")
+    return card, p
+
+
+class MoleculeCard(_Explorer):
+    """Live state of :func:`molecule_card`."""
+
+    title = "Molecule card"
+
+    def __init__(self, name="PKM"):
+        super().__init__()
+        mols = kb.load("molecules") if "molecules" in kb.list_tables() else pd.DataFrame()
+        names = set()
+        for col in ("molecule_id", "name", "aliases"):
+            if col in mols.columns:
+                for cell in mols[col].dropna():
+                    names.update(cell if isinstance(cell, tuple) else (cell,))
+        self.controls = {"name": W.Combobox(value=str(name or ""), options=sorted(names, key=str.casefold),
+                                            description="Molecule", ensure_option=False,
+                                            continuous_update=False, style=_STYLE,
+                                            placeholder="PKM2, ALIX, PD-L1, miR-21 …",
+                                            layout=W.Layout(width="26em"))}
+        self.card = W.HTML()
+        self.table = self.card  # the card is this widget's result view
+        self.profile = None
+        self.controls["name"].observe(self.refresh, names="value")
+        self.children = [W.HTML("<b>Molecule card</b>: identifiers, other names, findings per lesson "
+                                "and glossary terms for one molecule."), self.controls["name"], self.card]
+        self.refresh()
+        self._freeze(self.card.value, f"Molecule: {name}.",
+                     f"{name}: " + (f"{len(self.profile['findings'])} findings" if self.profile
+                                    else "not found"))
+
+    def refresh(self, _change=None) -> None:
+        self.card.value, self.profile = molecule_card_html(self.controls["name"].value)
+
+
+def molecule_card(name: str = "PKM") -> MoleculeCard:
+    """A card for one molecule: identifiers, aliases, findings per lesson, glossary terms.
+
+    Parameters
+    ----------
+    name : str
+        Any name or alias (``"PKM2"``, ``"ALIX"``, ``"PD-L1"``).
+
+    Returns
+    -------
+    Panel
+        With ``controls`` (``name``: a Combobox), ``card`` (HTML) and ``profile``.
+    """
+    return MoleculeCard(name)
+
+
+# ------------------------------------------------------------------ kb tour ---
+
+class KbTour(_Explorer):
+    """Live state of :func:`kb_tour`."""
+
+    title = "Knowledge-base tour"
+    examples = 5
+
+    def __init__(self, theme=None):
+        super().__init__()
+        self.overview = q.kb_overview()
+        self.themes = q.counts_by_theme()
+        self.all = q.filter_findings()
+        first = theme or next((t for t, n in zip(self.themes["theme"], self.themes["findings"]) if n),
+                              self.themes["theme"].iloc[0])
+        self.controls = {"theme": W.Dropdown(
+            options=[(f"{t.replace('_', ' ')} ({n})", t) for t, n in zip(self.themes["theme"],
+                                                                         self.themes["findings"])],
+            value=first, description="Theme", style=_STYLE, layout=W.Layout(width="26em"))}
+        self.count, self.table, self.plot = W.HTML(), W.HTML(), W.Output()
+        self.canvas = _Canvas((5.0, 2.8))
+        self.figure, self.ax = self.canvas.figure, self.canvas.ax
+        pdata.plot_theme_counts(self.all, ax=self.ax)
+        self.canvas.draw()
+        _show_png(self.plot, self.canvas.png(), alt="Bar chart of findings per theme")
+        self.tables_html = table_html(self.overview, max_rows=len(self.overview))
+        self.controls["theme"].observe(self.refresh, names="value")
+        self.children = [W.HTML("<b>Knowledge-base tour</b>: every table the course draws on, "
+                                "counted live."), W.HTML(self.tables_html), self.plot,
+                         self.controls["theme"], self.count, self.table]
+        self.refresh()
+        self._freeze(self.tables_html + table_html(self.themes, max_rows=len(self.themes))
+                     + f"<p><b>{_esc(self.count_text)}</b></p>" + self.table.value,
+                     "Tables, rows and findings per theme.", f"{len(self.overview)} tables.")
+
+    def refresh(self, _change=None) -> None:
+        theme = self.controls["theme"].value
+        self.result = q.filter_findings(self.all, theme=theme)
+        n = len(self.result)
+        lesson = q.THEME_LESSONS.get(theme, "")
+        self.count_text = (f"{n} finding{'s' if n != 1 else ''} on {theme.replace('_', ' ')}"
+                           + (f" (lesson {lesson})" if lesson else "")
+                           + (f"; the first {self.examples}:" if n > self.examples else ""))
+        self.count.value = f"<b>{_esc(self.count_text)}</b>"
+        self.table.value = table_html(q.citation_table(self.result.head(self.examples)),
+                                      max_rows=self.examples,
+                                      empty="No findings on this theme yet.")
+
+
+def kb_tour() -> KbTour:
+    """Tour of the knowledge base: rows per table, findings per theme, example findings.
+
+    Returns
+    -------
+    Panel
+        With ``controls`` (``theme``), ``overview``, ``themes``, ``count``,
+        ``table`` and ``plot``.
+    """
+    set_theme()
+    return KbTour()
+
+
+# --------------------------------------------------------------- self check ---
+
+SELF_CHECK_FALLBACK = (
+    "If you can read this, interactive widgets are not rendering. "
+    "What to do: (1) run this cell (Shift+Enter); (2) if the notebook is untrusted, trust it "
+    "(JupyterLab: File > Trust Notebook, or the command palette); (3) restart the kernel "
+    "(Kernel > Restart Kernel and Run All Cells); (4) from a terminal in the course folder, start "
+    "JupyterLab with `make lab` so the widget extension is installed.")
+SELF_CHECK_OK = "✓ The kernel answered: interactive widgets are working."
+
+
+class SelfCheck(Panel):
+    """A button whose click proves the browser ↔ kernel round trip."""
+
+    def __init__(self):
+        self.button = W.Button(description="Click me", button_style="primary", icon="check")
+        self.label = W.Label("Widgets display. Click the button to check the kernel answers.")
+        self.clicks = 0
+        super().__init__([self.button, self.label],
+                         fallback_html=message_html(SELF_CHECK_FALLBACK, kind="warning"),
+                         fallback_text=SELF_CHECK_FALLBACK)
+        self.button.on_click(self._clicked)
+
+    def _clicked(self, _button=None) -> None:
+        self.clicks += 1
+        self.label.value = f"{SELF_CHECK_OK} (clicks: {self.clicks})"
+        self.button.button_style = "success"
+
+
+def widget_self_check() -> SelfCheck:
+    """Check that widgets render and talk to the kernel.
+
+    Returns
+    -------
+    Panel
+        A button and a label (``button``, ``label``); clicking flips the label
+        to a confirmation. Where widgets cannot render, the static view says so
+        and lists what to do.
+    """
+    return SelfCheck()
