@@ -1,0 +1,47 @@
+"""Running a lesson's cells a second time in the same kernel ("Run All" again) gives the
+same outputs: no hidden state, no accumulating plots, no order-dependent results."""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+from exolab.lessons import load_manifest
+
+NB_DIR = Path(__file__).resolve().parent.parent / "notebooks"
+# Live widget ids differ between runs by design; everything a reader sees must not.
+VOLATILE = {"application/vnd.jupyter.widget-view+json", "image/png", "image/svg+xml"}
+
+
+def _visible(cell) -> list:
+    out = []
+    for o in cell.get("outputs", []):
+        if o["output_type"] == "stream":
+            out.append(("stream", o["name"], o["text"]))
+        elif o["output_type"] in ("display_data", "execute_result"):
+            out.append(("data", json.dumps({k: v for k, v in o["data"].items() if k not in VOLATILE}, sort_keys=True)))
+        elif o["output_type"] == "error":
+            out.append(("error", o["ename"], o["evalue"]))
+    return [re.sub(r"0x[0-9a-f]+", "0x", json.dumps(x)) for x in out]
+
+
+@pytest.mark.parametrize("entry", load_manifest(), ids=lambda e: e["id"])
+def test_run_all_twice_in_one_kernel_gives_the_same_outputs(entry, tmp_path, monkeypatch):
+    monkeypatch.setenv("MPLCONFIGDIR", str(tmp_path / "mpl"))
+    nb = nbformat.read(NB_DIR / entry["file"], as_version=4)
+    client = NotebookClient(nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(NB_DIR)}})
+    runs = []
+    with client.setup_kernel():
+        for _ in range(2):
+            for index, cell in enumerate(nb.cells):
+                if cell.cell_type == "code":
+                    client.execute_cell(cell, index)
+            runs.append([_visible(c) for c in nb.cells if c.cell_type == "code"])
+    first, second = runs
+    for i, (a, b) in enumerate(zip(first, second)):
+        assert not any(x.startswith('["error"') for x in a), f"{entry['file']} code cell {i} raised: {a}"
+        assert a == b, f"{entry['file']} code cell {i} differs on the second Run All:\nfirst:  {a}\nsecond: {b}"
