@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable
 
+import numpy as np
 import pandas as pd
 
 from . import data as _data
@@ -391,8 +393,10 @@ def citation_table(findings: pd.DataFrame) -> pd.DataFrame:
     """
     columns = ["id", "finding", "cargo", "effect", "cells", "cancer", "source"]
     lk, sources = _lookups(), _source_names()
+    needed = ["finding_id", "claim", "cargo", "cargo_in_source", "effect", "direction", "donor_cell",
+              "recipient_cell", "cancer_type", "source", "section", "refs"]
     rows = []
-    for r in findings.to_dict("records"):
+    for r in findings[[c for c in needed if c in findings.columns]].to_dict("records"):
         cargo = _dn(lk, "cargo", _get(r, "cargo")) or (_get(r, "cargo_in_source") or "")
         effect = str(_get(r, "effect") or "").replace("_", " ")
         if _get(r, "direction") and effect:
@@ -465,15 +469,20 @@ def communication_matrix(theme=None, effect=None, *, data=None) -> pd.DataFrame:
         return pd.DataFrame(dtype=int).rename_axis(index="donor", columns="recipient")
     pairs = df[["donor_cell", "recipient_cell"]].dropna()
     lk = _lookups()
-    donors = pairs["donor_cell"].map(lambda v: _dn(lk, "donor_cell", v))
-    recips = pairs["recipient_cell"].map(lambda v: _dn(lk, "recipient_cell", v))
-    table = pd.crosstab(donors.rename("donor"), recips.rename("recipient"))
+    counts = Counter((_dn(lk, "donor_cell", a), _dn(lk, "recipient_cell", b))
+                     for a, b in zip(pairs["donor_cell"], pairs["recipient_cell"]))
     # Curated cell_types order (cancer cells first) reads better than A-Z.
-    order = list(dict.fromkeys(lk["donor_cell"].values()))
-    rank = {n: i for i, n in enumerate(order)}
-    table = table.loc[sorted(table.index, key=lambda n: (rank.get(n, len(rank)), n)),
-                      sorted(table.columns, key=lambda n: (rank.get(n, len(rank)), n))]
-    return table.astype(int)
+    rank = {n: i for i, n in enumerate(dict.fromkeys(lk["donor_cell"].values()))}
+    key = lambda n: (rank.get(n, len(rank)), n)  # noqa: E731
+    donors = sorted({a for a, _ in counts}, key=key)
+    recips = sorted({b for _, b in counts}, key=key)
+    # Counter + numpy rather than pd.crosstab: about ten times faster per keystroke.
+    grid = np.zeros((len(donors), len(recips)), dtype=int)
+    di, ri = {n: i for i, n in enumerate(donors)}, {n: i for i, n in enumerate(recips)}
+    for (a, b), n in counts.items():
+        grid[di[a], ri[b]] = n
+    return pd.DataFrame(grid, index=pd.Index(donors, name="donor"),
+                        columns=pd.Index(recips, name="recipient"))
 
 
 def findings_between(donor, recipient, theme=None, effect=None, *, data=None) -> pd.DataFrame:

@@ -135,6 +135,9 @@ def test_cargo_explorer_escapes_data(kb):
 def test_cargo_explorer_initial_filters(kb):
     assert "3 of 8" in E.cargo_explorer(cancer_type="breast cancer").count.value   # display name
     assert "1 of 8" in E.cargo_explorer(text="PKM2").count.value
+    both = E.cargo_explorer(theme=["immunity", "metabolism"])
+    assert "3 of 8" in both.count.value
+    assert "Filters: Theme = immunity or metabolism." in both._repr_mimebundle_()["text/html"]
     unknown = E.cargo_explorer(theme="no_such_theme")
     assert "0 of 8" in unknown.count.value and "No findings match" in unknown.table.value
     with pytest.raises(TypeError, match="colour"):

@@ -79,6 +79,13 @@ def table_html(df: pd.DataFrame, *, total: int | None = None, max_rows: int = MA
 def _dropdown(column: str, options: list, value=ANY, description: str | None = None) -> W.Dropdown:
     choices = [(ANY, ANY)] + [(str(label), str(v)) for label, v in options]
     values = [v for _, v in choices]
+    if isinstance(value, (list, tuple, set)):
+        # Several starting values: kept together as one choice (a tuple filters on all).
+        items = tuple(str(v) for v in value)
+        value = items[0] if len(items) == 1 else (items or ANY)
+        if isinstance(value, tuple):
+            choices.append((" + ".join(items), value))
+            values.append(value)
     if value is None or value == "":
         value = ANY
     if value not in values:
@@ -242,7 +249,8 @@ class CargoExplorer(_Explorer):
                                 "cells, and with what effect?"),
                          grid, W.HBox([self.count, self.reset]), self.plot, self.table]
         self.refresh()
-        active = ", ".join(f"{_FILTER_LABELS.get(k, 'Search')} = {v}"
+        active = ", ".join(f"{_FILTER_LABELS.get(k, 'Search')} = "
+                           + (" or ".join(v) if isinstance(v, tuple) else str(v))
                            for k, v in self.values().items() if v not in (ANY, ""))
         self._freeze(f"<p><b>{_esc(self._count())}</b></p>{self.table.value}",
                      f"Filters: {active or 'none'}.", self._count() + ".")
