@@ -116,13 +116,11 @@ class _Canvas:
 
     def draw(self, *, layout: str | None = "constrained", dynamic=()) -> None:
         """Render everything once; ``dynamic`` artists are left out of the stored bitmap."""
+        for a in dynamic:  # animated artists stay out of the bitmap; one pass draws the rest
+            a.set_animated(True)
         self.figure.set_layout_engine(layout)
         self.canvas.draw()
         self.figure.set_layout_engine("none")  # freeze positions: later updates skip layout
-        for a in dynamic:
-            a.set_animated(True)
-        if dynamic:
-            self.canvas.draw()
         self._background = self.canvas.copy_from_bbox(self.figure.bbox)
         for a in dynamic:
             self.ax.draw_artist(a)
