@@ -33,6 +33,8 @@ TARGETS = {
     "load_all_tables_seconds": 0.2, "widget_median_ms": 50.0, "widget_p95_ms": 100.0,
     "browser_seconds": 30.0,
 }
+# Values typed into a free-text control (widgets whose control is a Text box).
+WIDGET_TEXT_VALUES = {"molecule_card": ["PKM", "CD63", "TSG101", "P-gp"]}
 WIDGET_CHANGES = 50
 QUIZ_RESPONSES = 1000
 
@@ -46,7 +48,7 @@ WIDGET_CONTROLS = {
     "cargo_explorer": None,
     "communication_map": "Theme",
     "resistance_matrix": "Drug",
-    "molecule_card": None,
+    "molecule_card": "Molecule",
     "kb_tour": None,
     "widget_self_check": None,
 }
@@ -117,10 +119,10 @@ def bench_lessons(lessons: list[dict]) -> dict:
             nbformat.write(floor_notebook(nbformat.read(path, as_version=4)), floor_path)
             try:
                 t0 = time.perf_counter()
-                execute(floor_path, write=False)
+                execute(floor_path, write=False, quiet=True)
                 floor = time.perf_counter() - t0
                 t0 = time.perf_counter()
-                execute(path, write=False)
+                execute(path, write=False, quiet=True)
                 seconds = time.perf_counter() - t0
             except Exception as exc:  # a broken lesson is reported, not benchmarked
                 print(f"  lesson {lesson['id']} failed: {type(exc).__name__}: {str(exc).splitlines()[0][:200]}")
@@ -173,10 +175,11 @@ def _snapshot(root) -> str:
     return "\n".join(parts)
 
 
-def _pick_control(root, description):
+def _pick_control(root, description, text: bool = False):
     import ipywidgets as W
 
     kinds = (W.Dropdown, W.Select, W.ToggleButtons, W.RadioButtons, W.IntSlider, W.FloatSlider, W.FloatLogSlider)
+    kinds += (W.Text, W.Combobox) if text else ()
     controls = [w for w in _walk(root) if isinstance(w, kinds) and not w.disabled]
     if description is not None:
         controls = [w for w in controls if w.description == description] or controls
@@ -212,12 +215,13 @@ def bench_widgets(names: list[str]) -> dict:
         except Exception as exc:  # not written yet, or broken: say so and go on
             print(f"  skip widget {name}: {type(exc).__name__}: {str(exc)[:120]}")
             continue
-        ctrl = _pick_control(root, WIDGET_CONTROLS.get(name))
+        ctrl = _pick_control(root, WIDGET_CONTROLS.get(name), text=name in WIDGET_TEXT_VALUES)
         if ctrl is None:
-            print(f"  skip widget {name}: no dropdown, slider or toggle to vary")
+            print(f"  skip widget {name}: no dropdown, slider or toggle to vary (add it to WIDGET_CONTROLS)")
             continue
-        values = _values(ctrl)
-        use_index = not hasattr(ctrl, "min")
+        text = type(ctrl).__name__ in ("Text", "Combobox")
+        values = WIDGET_TEXT_VALUES.get(name) or list(getattr(ctrl, "options", ()))[:4] if text else _values(ctrl)
+        use_index = not text and not hasattr(ctrl, "min")
         if len(values) < 2:
             print(f"  skip widget {name}: control {ctrl.description!r} has fewer than two values")
             continue

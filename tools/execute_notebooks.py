@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -75,7 +76,7 @@ def isolated_env():
         shutil.rmtree(state, ignore_errors=True)
 
 
-def execute(path: Path, *, timeout: int = TIMEOUT, cwd: Path = NOTEBOOKS, write: bool = True):
+def execute(path: Path, *, timeout: int = TIMEOUT, cwd: Path = NOTEBOOKS, write: bool = True, quiet: bool = False):
     """Execute one notebook in a fresh kernel; optionally write it back in place.
 
     Parameters
@@ -88,6 +89,8 @@ def execute(path: Path, *, timeout: int = TIMEOUT, cwd: Path = NOTEBOOKS, write:
         Kernel working directory (``notebooks/``, where lessons run).
     write : bool
         Write the executed notebook back to ``path``.
+    quiet : bool
+        Discard the kernel process's own stderr (its start-up warnings).
 
     Returns
     -------
@@ -101,7 +104,7 @@ def execute(path: Path, *, timeout: int = TIMEOUT, cwd: Path = NOTEBOOKS, write:
     with isolated_env():
         client = NotebookClient(nb, timeout=timeout, kernel_name="python3", store_widget_state=True,
                                 resources={"metadata": {"path": str(cwd)}})
-        client.execute()
+        client.execute(**({"stderr": subprocess.DEVNULL} if quiet else {}))
     if write:
         nbformat.write(nb, path)
     return nb
