@@ -490,6 +490,9 @@ def molecule_card_html(name: str) -> tuple[str, dict | None]:
     name = str(name or "").strip()
     if not name:
         return message_html("Type or pick a molecule, e.g. PKM2, ALIX or miR-21."), None
+    if len(name) > 100:  # no name is this long; don't echo a pasted paragraph back
+        return message_html("That is too long to be a molecule name; try a symbol such as PKM2.",
+                            kind="warning"), None
     try:
         p = q.molecule_profile(name)
     except LookupError as exc:
