@@ -83,8 +83,17 @@ def manifest() -> list[dict]:
 
 
 # ------------------------------------------------------------------ lessons
-def floor_notebook(nb):
-    """Return a copy of ``nb`` holding one code cell with only its top-level imports."""
+_PROBE = "import sys as _s; print(' '.join(sorted(m for m in _s.modules if m.startswith('exolab'))))"
+
+
+def floor_notebook(nb, modules=()):
+    """Return a notebook holding one code cell with only ``nb``'s imports.
+
+    ``modules`` are the ``exolab`` modules the lesson actually imported (recorded by a
+    probe cell after the lesson ran). exolab imports its submodules on first use
+    (``exolab.plots.set_theme()`` imports seaborn), so the literal import statements
+    alone would leave that import cost inside the lesson's own share.
+    """
     import nbformat
 
     imports = []
@@ -97,6 +106,7 @@ def floor_notebook(nb):
             continue
         imports += [ast.unparse(n) for n in tree.body if isinstance(n, (ast.Import, ast.ImportFrom))]
     floor = nbformat.v4.new_notebook(metadata=nb.metadata)
+    imports += [f"import {m}" for m in modules]
     floor.cells = [nbformat.v4.new_code_cell("\n".join(dict.fromkeys(imports)) or "pass")]
     return floor
 
@@ -115,15 +125,19 @@ def bench_lessons(lessons: list[dict]) -> dict:
             print(f"  skip lesson {lesson['id']}: {path.name} does not exist yet")
             continue
         with tempfile.TemporaryDirectory() as tmp:
-            floor_path = Path(tmp) / "floor.ipynb"
-            nbformat.write(floor_notebook(nbformat.read(path, as_version=4)), floor_path)
+            floor_path, probed_path = Path(tmp) / "floor.ipynb", Path(tmp) / "lesson.ipynb"
+            lesson_nb = nbformat.read(path, as_version=4)
+            lesson_nb.cells.append(nbformat.v4.new_code_cell(_PROBE))  # a print: negligible cost
+            nbformat.write(lesson_nb, probed_path)
             try:
                 t0 = time.perf_counter()
-                execute(floor_path, write=False, quiet=True)
-                floor = time.perf_counter() - t0
-                t0 = time.perf_counter()
-                execute(path, write=False, quiet=True)
+                ran = execute(probed_path, write=False, quiet=True, cwd=NOTEBOOKS)
                 seconds = time.perf_counter() - t0
+                probe = "".join(o.get("text", "") for o in ran.cells[-1].outputs)
+                nbformat.write(floor_notebook(lesson_nb, probe.split()), floor_path)
+                t0 = time.perf_counter()
+                execute(floor_path, write=False, quiet=True, cwd=NOTEBOOKS)
+                floor = time.perf_counter() - t0
             except Exception as exc:  # a broken lesson is reported, not benchmarked
                 print(f"  lesson {lesson['id']} failed: {type(exc).__name__}: {str(exc).splitlines()[0][:200]}")
                 out[lesson["id"]] = {"error": f"{type(exc).__name__}"}
