@@ -13,7 +13,7 @@ STAMP  := $(VENV)/.exolab-installed
 CHROMIUM ?= /usr/bin/chromium
 ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 
-.PHONY: help lab test unit nbval browser figures bench lock setup chromium clean
+.PHONY: help lab test browser figures bench lock setup chromium clean
 
 help:
 	@echo "make lab      set up (first time) and open JupyterLab on notebooks/00_start_here.ipynb"
@@ -62,6 +62,10 @@ test: $(STAMP) chromium
 	cp tests/support/semicolon.py $$IPYTHONDIR/profile_default/startup/01-semicolon.py; \
 	$(BIN)/python -m pytest tests notebooks --nbval --nbval-sanitize-with notebooks/sanitize.cfg \
 	  --nbval-current-env -p no:cacheprovider $(PYTEST_ARGS)
+
+# A subset of `make test`: only the browser tests (handy while editing a lesson).
+browser: $(STAMP) chromium
+	@$(MAKE) --no-print-directory test PYTEST_ARGS="-m browser tests/browser"
 
 figures: $(STAMP)
 	MPLCONFIGDIR=$${MPLCONFIGDIR:-$$(mktemp -d)} $(BIN)/python -m exolab.figures
