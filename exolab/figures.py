@@ -66,4 +66,8 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    # Under `python -m` this file runs as __main__, a different module object from the
+    # exolab.figures that the figure modules register into: delegate to that one.
+    from exolab.figures import main as _main
+
+    raise SystemExit(_main())
