@@ -72,8 +72,12 @@ def table_html(df: pd.DataFrame, *, total: int | None = None, max_rows: int = MA
                    for row in shown.itertuples(index=False))
     more = (f"<p><i>… and {total - len(shown)} more; narrow the filters to see them.</i></p>"
             if total > len(shown) else "")
-    return (f"<table class='exolab-table' style='border-collapse:collapse;font-size:90%'>"
-            f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{more}")
+    # A scrolling box keeps long results from pushing the rest of the lesson off screen
+    # (a class follows along on one projector); the header stays in view while scrolling.
+    return (f"<div class='exolab-table-box' style='max-height:26em;overflow-y:auto'>"
+            f"<table class='exolab-table' style='border-collapse:collapse;font-size:90%'>"
+            f"<thead style='position:sticky;top:0;background:var(--jp-layout-color1,white)'>"
+            f"<tr>{head}</tr></thead><tbody>{body}</tbody></table></div>{more}")
 
 
 def _dropdown(column: str, options: list, value=ANY, description: str | None = None) -> W.Dropdown:
