@@ -45,8 +45,11 @@ chromium:
 	[ -x "$(CHROMIUM)" ] || { echo "The browser tests need Chromium at $(CHROMIUM)." \
 	  "Install it (Debian/Ubuntu: sudo apt-get install chromium) or set CHROMIUM=/path/to/chromium." >&2; exit 1; }
 
+# The repository is the server root (data/ and figures/ stay browsable); the
+# start lesson opens through default_url.
 lab: $(STAMP)
-	$(BIN)/jupyter lab notebooks/00_start_here.ipynb $(ROOT_FLAG) $(LAB_ARGS)
+	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" \
+	  --LabApp.default_url=/lab/tree/notebooks/00_start_here.ipynb $(ROOT_FLAG) $(LAB_ARGS)
 
 # One pytest run: unit tests, strict nbval over every lesson (with outbound
 # network blocked inside the kernel), then the browser tests. Jupyter, IPython,
