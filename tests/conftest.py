@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import matplotlib
 
@@ -28,3 +29,14 @@ def _private_progress(tmp_path, monkeypatch):
     monkeypatch.setenv("EXOLAB_PROGRESS", str(tmp_path / "progress.json"))
     monkeypatch.delenv("EXOLAB_INSTRUCTOR", raising=False)
     yield
+
+
+@pytest.fixture
+def kb(monkeypatch):
+    """Point exolab.data at the small synthetic knowledge base in tests/fixtures/kb."""
+    import exolab.data as d
+
+    monkeypatch.setenv("EXOLAB_DATA_DIR", str(Path(__file__).parent / "fixtures" / "kb"))
+    d.clear_cache()
+    yield
+    d.clear_cache()

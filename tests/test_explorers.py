@@ -18,14 +18,6 @@ KB = Path(__file__).parent / "fixtures" / "kb"
 ANY = E.ANY
 
 
-@pytest.fixture
-def kb(monkeypatch):
-    monkeypatch.setenv("EXOLAB_DATA_DIR", str(KB))
-    d.clear_cache()
-    yield
-    d.clear_cache()
-
-
 def bars(ax):
     return [int(p.get_width()) for p in ax.patches if p.get_gid() == "bar"]
 

@@ -12,15 +12,6 @@ from exolab import query as q
 KB = Path(__file__).parent / "fixtures" / "kb"
 
 
-@pytest.fixture
-def kb(monkeypatch):
-    """Point exolab.data at the synthetic knowledge base for one test."""
-    monkeypatch.setenv("EXOLAB_DATA_DIR", str(KB))
-    d.clear_cache()
-    yield
-    d.clear_cache()
-
-
 def ids(df):
     return df["finding_id"].tolist()
 
