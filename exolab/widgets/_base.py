@@ -13,12 +13,11 @@ from __future__ import annotations
 
 import base64
 import html
-import io
 from typing import Callable
 
 import ipywidgets as W
 
-__all__ = ["Panel", "show_figure", "show_html", "show_error", "message_html"]
+__all__ = ["Panel", "show_png", "show_html", "show_error", "message_html"]
 
 TextSource = Callable[[], str] | str
 
@@ -56,32 +55,24 @@ class Panel(W.VBox):
         return _text(self._fallback_text) or "exolab widget"
 
 
-def _figure_png(fig, dpi: int = 80) -> str:
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")
-    return base64.b64encode(buf.getvalue()).decode("ascii")
+def show_png(out: W.Output, png: bytes | str, *, alt: str = "") -> None:
+    """Replace ``out``'s content with an already-rendered PNG.
 
-
-def show_figure(out: W.Output, fig, *, alt: str = "", dpi: int = 80) -> None:
-    """Replace ``out``'s content with ``fig`` rendered as PNG, then close ``fig``.
+    Widgets render their figures themselves (redrawing only what changed, which
+    keeps updates fast) and hand the result here.
 
     Parameters
     ----------
     out : ipywidgets.Output
         The output area to fill.
-    fig : matplotlib.figure.Figure
-        The figure; it is closed afterwards so figures never pile up.
+    png : bytes or str
+        PNG bytes, or the same already base64-encoded.
     alt : str
         Text alternative, stored as the output's plain-text view.
-    dpi : int
-        Resolution; 80 keeps updates quick on a shared Binder core.
     """
-    import matplotlib.pyplot as plt
-
-    png = _figure_png(fig, dpi=dpi)
-    plt.close(fig)
+    encoded = base64.b64encode(png).decode("ascii") if isinstance(png, bytes) else png
     out.outputs = ({"output_type": "display_data",
-                    "data": {"image/png": png, "text/plain": alt or "figure"},
+                    "data": {"image/png": encoded, "text/plain": alt or "figure"},
                     "metadata": {}},)
 
 

@@ -27,7 +27,7 @@ from .. import data as kb
 from .. import query as q
 from ..plots import data as pdata
 from ..plots.theme import set_theme
-from ._base import Panel, message_html
+from ._base import Panel, message_html, show_png
 
 __all__ = ["cargo_explorer", "communication_map", "resistance_matrix", "molecule_card", "kb_tour",
            "widget_self_check"]
@@ -152,12 +152,6 @@ class _Canvas:
         return self._pngs.get(key)
 
 
-def _show_png(out: W.Output, png: str, alt: str) -> None:
-    out.outputs = ({"output_type": "display_data",
-                    "data": {"image/png": png, "text/plain": alt},
-                    "metadata": {}},)
-
-
 def _fit_margins(fig, ax, *, fontsize: float = 11.0) -> None:
     """Leave room for tick labels without a layout pass (estimated from label length)."""
     w, h = fig.get_size_inches()
@@ -277,7 +271,7 @@ class CargoExplorer(_Explorer):
         if png is None:
             self.canvas.blit(changed)
             png = self.canvas.png(key)
-        _show_png(self.plot, png, alt=f"Bar chart of {n} findings by cargo class")
+        show_png(self.plot, png, alt=f"Bar chart of {n} findings by cargo class")
 
     def reset_filters(self) -> None:
         self._set_quietly({k: ("" if k == "text" else ANY) for k in self.controls})
@@ -361,7 +355,7 @@ class CommunicationMap(_Explorer):
             return
         self.matrix = q.communication_matrix(data=self.all, **self._filters())
         if self.full.empty:
-            _show_png(self.plot, self.canvas.png("static"), alt="No findings to map yet")
+            show_png(self.plot, self.canvas.png("static"), alt="No findings to map yet")
         else:
             changed = pdata.update_heatmap(self.ax, self.matrix)
             key = tuple(self._filters().items())
@@ -369,7 +363,7 @@ class CommunicationMap(_Explorer):
             if png is None:
                 self.canvas.blit(changed)
                 png = self.canvas.png(key)
-            _show_png(self.plot, png, alt="Heatmap of findings per donor and recipient cell type")
+            show_png(self.plot, png, alt="Heatmap of findings per donor and recipient cell type")
         self._hold = True
         try:
             for key, names in (("donor", self.matrix.index), ("recipient", self.matrix.columns)):
@@ -444,7 +438,7 @@ class ResistanceMatrix(_Explorer):
         self.figure, self.ax = self.canvas.figure, self.canvas.ax
         pdata.plot_resistance_matrix(self.matrix, ax=self.ax)
         self.canvas.draw()
-        _show_png(self.plot, self.canvas.png(), alt="Heatmap of findings per drug and resistance mechanism")
+        show_png(self.plot, self.canvas.png(), alt="Heatmap of findings per drug and resistance mechanism")
         for c in self.controls.values():
             c.observe(self.refresh, names="value")
         self.reset.on_click(lambda _b: self._set_quietly({"drug": ANY, "mechanism": ANY}))
@@ -597,7 +591,7 @@ class KbTour(_Explorer):
         self.figure, self.ax = self.canvas.figure, self.canvas.ax
         pdata.plot_theme_counts(self.all, ax=self.ax)
         self.canvas.draw()
-        _show_png(self.plot, self.canvas.png(), alt="Bar chart of findings per theme")
+        show_png(self.plot, self.canvas.png(), alt="Bar chart of findings per theme")
         self.tables_html = table_html(self.overview, max_rows=len(self.overview))
         self.controls["theme"].observe(self.refresh, names="value")
         self.children = [W.HTML("<b>Knowledge-base tour</b>: every table the course draws on, "

@@ -10,7 +10,6 @@ model logic lives in :mod:`exolab.models` and all drawing in :mod:`exolab.plots.
 """
 from __future__ import annotations
 
-import base64
 import html
 import io
 import math
@@ -27,7 +26,7 @@ from ..models import sedimentation as sd
 from ..models import sizing as sz
 from ..models import warburg as wb
 from ..plots import models as pm
-from ._base import Panel, message_html, show_error
+from ._base import Panel, message_html, show_error, show_png
 
 __all__ = ["sedimentation_explorer", "warburg_explorer", "resistance_explorer", "size_explorer"]
 
@@ -59,14 +58,6 @@ def _table(rows) -> str:
     cells = "".join(f"<tr><th style='text-align:left;padding-right:1em'>{html.escape(k)}</th>"
                     f"<td>{html.escape(str(v))}</td></tr>" for k, v in rows)
     return f"<table class='exolab-readout'>{cells}</table>"
-
-
-def _show_png(out: W.Output, png: bytes, alt: str) -> None:
-    # Same output structure as _base.show_figure, but for an already-encoded PNG.
-    out.outputs = ({"output_type": "display_data",
-                    "data": {"image/png": base64.b64encode(png).decode("ascii"),
-                             "text/plain": alt or "figure"},
-                    "metadata": {}},)
 
 
 class _FastFigure:
@@ -171,7 +162,7 @@ class _Explorer:
         png = self._fig.render(self.frame_key(v, result),
                                lambda ax: self.draw_full(ax, v, result),
                                lambda ax: self.draw_update(ax, v, result))
-        _show_png(self.output, png, self.fallback_text())
+        show_png(self.output, png, alt=self.fallback_text())
 
     def _set_state(self, result, error):
         self.result, self.error = result, error
