@@ -99,23 +99,25 @@ class QuestionWidget(W.VBox):
     def _on_submit(self, _=None) -> None:
         fb = quiz.record(self.question.lesson, self.question.id, self.response())
         self.last = fb
-        self.feedback.value = render.feedback_html(self.question, fb)
-        self._set_state("correct" if fb.correct else "incorrect")
-        # a valid answer is final until "Try again"; an invalid one can be fixed in place
+        # a valid answer is final until "Try again"; an invalid one can be fixed in place.
+        # Lock first, feedback last: the frontend receives each widget's state in turn,
+        # so the feedback appearing means the whole question has settled.
         if fb.valid:
-            self.submit.disabled = True
-            self.retry.disabled = False
             for c in self.controls:
                 c.disabled = True
+            self.submit.disabled = True
+            self.retry.disabled = False
+        self._set_state("correct" if fb.correct else "incorrect")
+        self.feedback.value = render.feedback_html(self.question, fb)
 
     def _on_retry(self, _=None) -> None:
         for c in self.controls:
             c.disabled = False
             c.value = False if isinstance(c, W.Checkbox) else ("" if isinstance(c, W.Text) else None)
-        self.feedback.value = ""
-        self._set_state(None)
         self.submit.disabled = False
         self.retry.disabled = True
+        self._set_state(None)
+        self.feedback.value = ""
 
     def _on_hint(self, _=None) -> None:
         self.hint_box.value = f'<div class="exolab-quiz-hint"><em>Hint:</em> {render.md(self.question.hint)}</div>'

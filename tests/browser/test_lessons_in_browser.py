@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -149,10 +150,25 @@ def drive_quiz(page, lab, name: str) -> dict:
     retry = quiz.locator(".exolab-quiz-retry")
     state_js = f"() => ({_QUIZ_STATE})(document.querySelector('[data-exolab-test=\"quiz\"]'))"
 
+    def unlock(k: int) -> None:
+        """Wait until option ``k`` can be chosen, pressing "Try again" when a marked answer locks it.
+
+        The kernel sends each widget's new state in its own message, so the feedback
+        can arrive before the lock (or unlock) of the options and buttons: poll the
+        live state instead of trusting one snapshot taken right after the feedback.
+        """
+        deadline = time.monotonic() + 15
+        while not options.nth(k).is_enabled():
+            if retry.count() and retry.first.is_enabled():
+                retry.first.click()
+                page.wait_for_function(
+                    f"() => {{ const s = ({state_js})(); return !s.correct && !s.incorrect && !s.text; }}")
+            elif time.monotonic() > deadline:
+                pytest.fail(f"{name}: quiz option {k} stayed disabled for 15 s and 'Try again' never became enabled")
+            page.wait_for_timeout(50)
+
     def answer(k: int) -> dict:
-        if retry.count() and retry.first.is_enabled():  # a marked answer is final until "Try again"
-            retry.first.click()
-            page.wait_for_function(f"() => {{ const s = ({state_js})(); return !s.correct && !s.incorrect && !s.text; }}")
+        unlock(k)
         before = quiz.evaluate(_QUIZ_STATE)
         progress_before = lab.read_progress()
         (options.nth(k).check() if options is radios else options.nth(k).click())
@@ -162,6 +178,12 @@ def drive_quiz(page, lab, name: str) -> dict:
             f"([b]) => {{ const s = ({state_js})();"
             " return (s.correct || s.incorrect) && (s.text !== b.text || s.correct !== b.correct); }",
             arg=[before], timeout=10_000)
+        if retry.count():  # a chosen option is a valid answer: wait until it is locked, then read the result
+            retry.first.wait_for(state="visible")
+            page.wait_for_function(
+                "() => { const r = document.querySelector('[data-exolab-test=\"quiz\"] .exolab-quiz-retry');"
+                " return r !== null && !r.disabled; }",
+                timeout=10_000)
         state = quiz.evaluate(_QUIZ_STATE)
         # the progress store writes after grading; allow it a moment
         for _ in range(100):
