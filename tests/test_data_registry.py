@@ -65,9 +65,32 @@ def test_findings_are_many_and_cite_their_source():
     findings = d.load("findings")
     assert len(findings) >= 100
     assert set(findings["source"].dropna()) <= set(d.load("references")["ref_key"])
-    body = findings[~findings["section"].str.startswith("Table").fillna(False)]
+    # Tables lost their citations and abstracts carry none; every other row cites the review.
+    body = findings[~findings["section"].str.startswith("Table").fillna(False)
+                    & (findings["section"] != "Abstract")]
     cited = body["refs"].map(len) > 0
-    assert cited.mean() > 0.9, "body findings should carry the review's reference numbers"
+    assert cited.mean() > 0.85, "body findings should carry the review's reference numbers"
+
+
+NO_OWN = re.compile(r"No citation of its own; the next citation is \[[0-9][0-9, –]*\]\.")
+
+
+@pytest.mark.parametrize("name", ["findings", "therapeutics", "isolation_methods", "markers",
+                                  "biogenesis_steps", "uptake_routes", "vesicle_classes"])
+def test_one_citation_policy_for_uncited_sentences(name):
+    """A review row without refs says which citation comes next; a row that says so has no refs
+    (findings.md, *Citations*). Table rows (cut citations) and abstracts are exempt."""
+    df = d.load(name)
+    review = df[df["source"] == "mohammed_review"]
+    for _, r in review.iterrows():
+        section = r["section"] if isinstance(r["section"], str) else ""
+        note = r["note"] if isinstance(r["note"], str) else ""
+        if section.startswith("Table") or section == "Abstract":
+            continue
+        if len(r["refs"]) == 0:
+            assert NO_OWN.search(note), f"{name} {r.iloc[0]}: empty refs without 'No citation of its own' note"
+        else:
+            assert not NO_OWN.search(note), f"{name} {r.iloc[0]}: has refs but says it has no citation"
 
 
 @pytest.mark.parametrize("alias,expected", [("PKM2", "PKM"), ("ALIX", "PDCD6IP"), ("PD-L1", "CD274"),
