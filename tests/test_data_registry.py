@@ -141,3 +141,78 @@ def test_loading_every_table_is_fast():
             d.load(name)
         costs.append(time.process_time() - start)
     assert min(costs) < 0.2, f"loading every table took {min(costs):.3f} s of CPU (target 0.2 s)"
+
+
+# ------------------------------------------------------------ source issues ---
+
+_ISSUE_TABLES = {"findings": "finding_id", "molecules": "molecule_id", "drugs": "drug_id",
+                 "cell_types": "cell_type_id", "therapeutics": "therapy_id", "references": "ref_key"}
+_POINTER = re.compile(r"source_issues (SI[0-9]{2})\b")
+
+
+def _issue_universe() -> dict[str, tuple[str, str]]:
+    """Every id an issue may affect -> (table, note)."""
+    out = {}
+    for table, key in _ISSUE_TABLES.items():
+        df = d.load(table)
+        for ident, note in zip(df[key], df["note"]):
+            out[str(ident)] = (table, note if isinstance(note, str) else "")
+    return out
+
+
+def test_source_issues_load_and_affect_real_rows():
+    issues = d.load_source_issues()
+    assert len(issues) > 0 and issues["issue_id"].is_unique
+    universe = _issue_universe()
+    for _, row in issues.iterrows():
+        missing = [a for a in row["affects"] if a not in universe]
+        assert not missing, f"{row['issue_id']} affects unknown ids {missing}"
+        if not row["affects"]:
+            assert isinstance(row["note"], str) and row["note"], f"{row['issue_id']}: empty affects needs a note"
+
+
+def test_notes_and_source_issues_point_at_each_other():
+    affects = {r["issue_id"]: set(r["affects"]) for _, r in d.load_source_issues().iterrows()}
+    for ident, (table, note) in _issue_universe().items():
+        for sid in _POINTER.findall(note):
+            assert sid in affects, f"{table} {ident}: note points to unknown {sid}"
+            assert ident in affects[sid], f"{table} {ident} points to {sid}, which does not list it in affects"
+    universe = _issue_universe()
+    for sid, ids in affects.items():
+        for ident in ids:
+            assert sid in _POINTER.findall(universe[ident][1]), f"{ident} is affected by {sid} but its note does not say so"
+
+
+def test_uncertain_findings_are_explained():
+    reached = {a for ids in d.load_source_issues()["affects"] for a in ids}
+    findings = d.load("findings")
+    for _, r in findings[findings["confidence"] != "stated"].iterrows():
+        assert r["finding_id"] in reached or (isinstance(r["note"], str) and r["note"].strip()), \
+            f"{r['finding_id']} is {r['confidence']} but neither a note nor a source_issues row explains it"
+    disputed = findings[findings["confidence"] == "disputed"]
+    assert disputed["finding_id"].isin(reached).all(), "every disputed finding has its source_issues row"
+
+
+@pytest.mark.parametrize("token", ["miR-1247-30", "microRNA-310a-5p", "sensitivi1ty", "chemoresist ance",
+                                   "miR- 155", "(NH 4 +", "[40--43]", "147--149", "proline hydroxylase",
+                                   "RP-11-1100L38", "antagomicroR", "oxyglycolysis", "CDEs", "atypical fibroblasts",
+                                   "circRNA-122", "cannabinol", "rhamnose-emodin", "[8–10]", "miR-200"])
+def test_source_issues_record_each_known_problem(token):
+    said = " ".join(d.load_source_issues()["what_the_source_says"])
+    assert token in said, f"no source_issues row quotes {token!r}"
+
+
+def test_reused_reference_numbers_each_have_an_issue():
+    issues = d.load_source_issues()
+    citation = " ".join(issues.loc[issues["kind"] == "citation", "what_the_source_says"])
+    findings = d.load("findings")
+    for n in (52, 58, 63, 65, 81, 126, 162):
+        assert f"[{n}]" in citation, f"no citation issue for reused reference [{n}]"
+        for _, r in findings[findings["refs"].map(lambda refs: n in refs)].iterrows():
+            assert f"[{n}] is reused" in r["note"], f"{r['finding_id']} cites [{n}] without the reuse note"
+
+
+def test_data_notes_use_student_facing_pointers():
+    """Students do not have the source folder's notes file: data points to source_issues instead."""
+    for path in sorted(data_dir().glob("*.csv")) + sorted(data_dir().glob("*.md")):
+        assert "KNOWN_ISSUES" not in path.read_text(encoding="utf-8"), f"{path.name} still says KNOWN_ISSUES"
