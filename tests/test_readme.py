@@ -28,3 +28,33 @@ def test_ci_runs_exactly_make_test():
     run = (ROOT / ".ci" / "run").read_text()
     commands = [l.strip() for l in run.splitlines() if l.strip() and not l.strip().startswith("#")]
     assert "make test" in commands and not any(c.startswith(("pytest", "python")) for c in commands)
+
+
+NUMBER_WORDS = {w: n for n, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve".split())}
+
+
+def test_counts_in_prose_match_the_project():
+    """Numbers typed in the README and CONTRIBUTING are checked against what they count."""
+    import re
+
+    from exolab.lessons import load_manifest
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    lessons = re.search(r"^(\w+) Jupyter lessons", readme, re.M)
+    assert lessons, "README should open with '<N> Jupyter lessons'"
+    assert NUMBER_WORDS[lessons.group(1).lower()] == len(load_manifest()), (
+        f"README says {lessons.group(1)!r} lessons; the manifest lists {len(load_manifest())}")
+
+    budget = re.search(r"budget for loading \*every\* table, validated\s*\(([\d.]+) s", readme)
+    sys.path.insert(0, str(ROOT / "tests"))
+    import test_data_registry
+
+    assert budget and float(budget.group(1)) == test_data_registry.LOAD_BUDGET_S, (
+        "README's loading budget differs from tests/test_data_registry.py LOAD_BUDGET_S")
+
+    contributing = (ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
+    startup = re.search(r"with (\w+) IPython startup files", contributing)
+    copied = re.findall(r"cp tests/support/\S+ \S+/startup/", (ROOT / "Makefile").read_text())
+    assert startup and NUMBER_WORDS[startup.group(1).lower()] == len(copied), (
+        f"CONTRIBUTING names {startup and startup.group(1)!r} startup files; the Makefile installs {len(copied)}")
