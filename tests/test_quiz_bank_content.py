@@ -190,3 +190,11 @@ def test_typed_model_numbers_match_the_models(key):
     assert q.answer_from is None, f"{qid} now has answer_from; drop it from TYPED_MODEL_NUMBERS"
     value = TYPED_MODEL_NUMBERS[key]()
     assert abs(value - q.answer) <= q.tolerance, f"{lesson}/{qid}: bank says {q.answer}, the model gives {value:.4g}"
+
+
+def test_course_map_question_follows_the_manifest():
+    """00 map-prereq names lesson 06's prerequisite by hand; keep it in step with the manifest."""
+    q = next(q for q in load_bank("00_start_here") if q.id == "map-prereq")
+    (prereq,) = MANIFEST["06_therapeutics_and_biomarkers"]["prerequisites"]
+    number, title = prereq.split("_", 1)[0], MANIFEST[prereq]["title"]
+    assert q.answer == f"{number} - {title}", f"map-prereq answer {q.answer!r}; the manifest says {prereq} ({title})"
