@@ -113,6 +113,33 @@ def test_rotor_table_k_factors_agree_with_their_geometry():
     assert by_id.loc["type_45_ti", "k_factor"] == 133 and by_id.loc["type_45_ti", "max_rpm"] == 45_000
 
 
+def test_rotor_pelleting_time_is_the_explorer_chain_in_one_call():
+    # the explorer's steps by hand: Type 70 Ti (44 hours x S at 70,000 rpm, r_max 91.9 mm),
+    # 100,000 g, water at 4 C, a 50 nm vesicle of density 1.15 g/mL
+    rpm = sd.rpm_for_rcf(100_000, 91.9)
+    k = sd.adjusted_k_factor(44, 70_000, rpm)
+    s = sd.sedimentation_coefficient_S(50, 1.15, 1.0, sd.water_viscosity_mPa_s(4))
+    by_hand = sd.pelleting_time_h(k, s) * 60
+    assert sd.rotor_pelleting_time_min(50) == pytest.approx(by_hand, rel=1e-12)
+    assert sd.rotor_pelleting_time_min(50) == pytest.approx(98.7, abs=0.05)
+    assert sd.rotor_pelleting_time_min(100) == pytest.approx(98.7 / 4, abs=0.05)  # d**2 scaling
+    assert np.allclose(sd.rotor_pelleting_time_min([50, 100]), [sd.rotor_pelleting_time_min(50),
+                                                                 sd.rotor_pelleting_time_min(100)])
+    assert math.isinf(sd.rotor_pelleting_time_min(50, particle_density_g_ml=1.0))
+    assert sd.rotor_pelleting_time_min(50, rotor="sw_41_ti", rcf_g=50_000) > 0
+
+
+@pytest.mark.parametrize("kwargs, words", [
+    ({"rotor": "no_such_rotor"}, "rotor_id"),
+    ({"rcf_g": 10_000_000}, "beyond"),
+    ({"rcf_g": -5}, "rcf_g"),
+    ({"temp_C": 150}, "temp_C"),
+])
+def test_rotor_pelleting_time_rejects_bad_input(kwargs, words):
+    with pytest.raises(ValueError, match=words):
+        sd.rotor_pelleting_time_min(50, **kwargs)
+
+
 # --------------------------------------------------------------------------- Warburg
 def test_textbook_atp_yields():
     assert wb.ATP_GLYCOLYSIS == 2

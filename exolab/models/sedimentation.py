@@ -20,7 +20,7 @@ from ._checks import as_array, scalar_or_array
 
 __all__ = ["SVEDBERG_S", "RCF_CONSTANT", "K_FACTOR_CONSTANT", "sedimentation_coefficient_S",
            "pelleting_time_h", "adjusted_k_factor", "rcf_g", "rpm_for_rcf", "k_factor_from_radii",
-           "water_viscosity_mPa_s", "pelleting_table"]
+           "water_viscosity_mPa_s", "pelleting_table", "rotor_pelleting_time_min"]
 
 SVEDBERG_S = 1e-13
 """One Svedberg unit, in seconds."""
@@ -170,3 +170,55 @@ def pelleting_table(diameters_nm, *, k_factor, particle_density_g_ml=1.15, mediu
                                                   viscosity_mPa_s))
     t = np.atleast_1d(pelleting_time_h(k_factor, s))
     return pd.DataFrame({"diameter_nm": d, "s_S": s, "time_h": t, "time_min": t * 60.0})
+
+
+def rotor_pelleting_time_min(diameter_nm, rotor="type_70_ti", rcf_g=100_000.0, temp_C=4.0,
+                             particle_density_g_ml=1.15, medium_density_g_ml=1.0):
+    """Minutes to pellet vesicles of ``diameter_nm`` in a rotor of the ``rotors`` table.
+
+    The same chain as the sedimentation explorer, in one call (so a quiz answer can be
+    computed rather than typed): the speed that gives ``rcf_g`` at the rotor's
+    ``r_max``, the k-factor at that speed, the viscosity of water at ``temp_C`` and
+    Stokes' law.
+
+    Parameters
+    ----------
+    diameter_nm : float or array_like
+        Vesicle diameter in nm (> 0).
+    rotor : str
+        A ``rotor_id`` of the ``rotors`` table (``exolab.data.load("rotors")``).
+    rcf_g : float
+        Force at ``r_max`` in multiples of g (> 0, at most the rotor's maximum).
+    temp_C : float
+        Temperature in degrees Celsius (0-100), which sets the water viscosity.
+    particle_density_g_ml, medium_density_g_ml : float
+        Densities in g/mL (> 0).
+
+    Returns
+    -------
+    float or numpy.ndarray
+        Minutes; ``inf`` where the vesicle is not denser than the medium.
+
+    Raises
+    ------
+    ValueError
+        Unknown rotor, a force beyond the rotor's maximum, or any invalid number.
+    """
+    from exolab.data import load  # late: the other functions here need no data tables
+
+    rotors = load("rotors").set_index("rotor_id")
+    if rotor not in rotors.index:
+        raise ValueError(f"rotor must be a rotor_id of the rotors table ({', '.join(rotors.index)}); "
+                         f"got {rotor!r}")
+    row = rotors.loc[rotor]
+    r_max, max_rpm, k_max = float(row["r_max_mm"]), float(row["max_rpm"]), float(row["k_factor"])
+    force = float(as_array("rcf_g", rcf_g, low=0, low_open=True))
+    top = RCF_CONSTANT * (r_max / 10.0) * max_rpm ** 2  # rcf_g() at full speed (the name is taken here)
+    if force > top:
+        raise ValueError(f"rcf_g = {force:,.0f} x g is beyond the {row['name']} rotor's maximum of "
+                         f"{top:,.0f} x g at {max_rpm:,.0f} rpm")
+    rpm = rpm_for_rcf(force, r_max)
+    k = adjusted_k_factor(k_max, max_rpm, rpm)
+    s = sedimentation_coefficient_S(diameter_nm, particle_density_g_ml, medium_density_g_ml,
+                                    water_viscosity_mPa_s(temp_C))
+    return scalar_or_array(np.asarray(pelleting_time_h(k, s)) * 60.0)
