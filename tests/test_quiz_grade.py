@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+import shutil
 import time
 from pathlib import Path
 
@@ -50,17 +51,47 @@ def test_multiple(qs):
     assert not partial.correct and "CD81" in partial.feedback
     wrong = q.check([0, 1, 2])
     assert not wrong.correct and "endoplasmic reticulum" in wrong.feedback and wrong.misconception == "er-marker"
+    assert wrong.guarded == ""  # nothing left out: the feedback gives no answer away
+
+
+def test_multiple_missed_options_are_guarded(qs):
+    fb = qs["q2"].check([0, 2])
+    assert "Also true: CD81." in fb.feedback  # the API says it all
+    # views that hold the explanation back show only how many are missing
+    assert "CD81" not in fb.guarded and "1 more option is also true" in fb.guarded
+    assert "endoplasmic reticulum" in fb.guarded
+
+
+def test_multiple_with_repeats_is_invalid(qs):
+    for repeated in (["CD63", "CD81", "CD63", "CD81"], [0, 0, 1], [0, "CD63", 1]):
+        fb = qs["q2"].check(repeated)
+        assert not fb.correct and not fb.valid and "at most once" in fb.feedback
 
 
 def test_numeric(qs):
     q = qs["q3"]
-    for good in (150, 130, 170, 150.0, "150", " 165 ", np.float32(140)):
+    for good in (150, 130, 170, 150.0, "150", " 165 ", np.float32(140), "150 nm", "150nm",
+                 "149,5", "150.0 nm", "150\u00a0nm"):
         assert q.check(good).correct, good
     assert not q.check(171).correct and "too high" in q.check(171).feedback
     assert "too low" in q.check(10).feedback
     slip = q.check(1050)
     assert not slip.correct and "micrometre" in slip.feedback and slip.misconception == "unit-slip"
+    # a comma before exactly three digits groups thousands: 1,000 nm is the unit slip, not 1.0
+    assert q.check("1,000").misconception == "unit-slip" and q.check("1,000 nm").valid
 
+
+@pytest.mark.parametrize("typed", ["150 µm", "150 m", "nm", "150 nm nm", "1.5.0", "150 x"])
+def test_numeric_accepts_only_the_question_unit(qs, typed):
+    fb = qs["q3"].check(typed)
+    assert not fb.correct and not fb.valid
+
+
+def test_numeric_decimal_comma():
+    from exolab.quiz.grade import _parse_number
+    assert _parse_number("1,6", "") == 1.6 and _parse_number("0,25", "h") == 0.25
+    assert _parse_number("98 min", "min") == 98 and _parse_number("100,000 × g", "× g") == 100000
+    assert _parse_number("\u22123,5", "") == -3.5 and _parse_number("12,345,678", "") == 12345678
 
 def test_order(qs):
     q = qs["q4"]
@@ -108,7 +139,7 @@ def test_malformed_responses_never_raise(qs, qid):
 
 def test_invalid_feedback_says_what_a_valid_response_is(qs):
     assert "index 0-2" in qs["q1"].check(7).feedback
-    assert "non-empty list" in qs["q2"].check([]).feedback
+    assert "non-empty list" in qs["q2"].check([]).feedback and "at most once" in qs["q2"].check([]).feedback
     assert "finite number (in nm)" in qs["q3"].check(math.nan).feedback
     assert "each once" in qs["q4"].check([0, 0, 1]).feedback
     assert "CD9, TSG101, Calnexin" in qs["q5"].check({"CD9": "tetraspanin"}).feedback
@@ -120,6 +151,8 @@ def test_ten_banks_and_a_thousand_checks_under_a_second(tmp_path, monkeypatch):
     template = manifest["lessons"][0]
     lessons, folder = [], tmp_path / "quizzes"
     folder.mkdir()
+    for name in ("tables.yml", "findings.csv", "glossary.csv"):  # the refs check reads them
+        shutil.copy(FIXTURES / "data" / name, tmp_path / name)
     for n in range(10):
         lid = f"{n:02d}_perf"
         lessons.append(dict(template, id=lid, file=f"{lid}.ipynb", prerequisites=[],

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import re
 from dataclasses import dataclass
 
 from .schema import Question
@@ -30,6 +31,10 @@ class Feedback:
         False when the response had the wrong shape.
     saved : bool
         False when the attempt could not be written to the progress file.
+    guarded : str
+        ``feedback`` without the part that gives the answer away (for views that
+        hold the explanation back until later); "" when ``feedback`` gives nothing
+        away. Only ``multiple`` uses it today ("Also true: ..." names the answer).
     """
 
     correct: bool
@@ -38,6 +43,7 @@ class Feedback:
     misconception: str = ""
     valid: bool = True
     saved: bool = True
+    guarded: str = ""
 
 
 class _Invalid(Exception):
@@ -49,7 +55,7 @@ def expected_form(q: Question) -> str:
     n = len(q.options)
     return {
         "single": f"one option: its index 0-{n - 1} or its exact text",
-        "multiple": f"a non-empty list of options (indices 0-{n - 1} or exact texts)",
+        "multiple": f"a non-empty list of options (indices 0-{n - 1} or exact texts), each at most once",
         "numeric": "a finite number" + (f" (in {q.unit})" if q.unit else ""),
         "order": f"a list of all {n} steps (indices 0-{n - 1} of the options or their texts), each once",
         "match": f"a mapping from each of {', '.join(q.lefts)} to one of the choices",
@@ -76,15 +82,37 @@ def _items(response) -> list:
     raise _Invalid(f"expected a list, got {type(response).__name__}")
 
 
-def _number(response) -> float:
+_SPACES = re.compile(r"[\s\u00a0\u2009\u202f]+")
+_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
+_DECIMAL_COMMA = re.compile(r"^[+-]?\d*,\d+$")
+
+
+def _parse_number(text: str, unit: str) -> float:
+    """Parse what a learner types: "98", "98 min", "1,6", "1.6", "100,000", "−3", "2e5".
+
+    A comma followed by groups of exactly three digits separates thousands
+    ("100,000"); any other single comma is a decimal comma ("1,6"). A trailing unit
+    is accepted only if it is the question's own ``unit``.
+    """
+    s = _SPACES.sub("", text).replace("\u2212", "-")
+    u = _SPACES.sub("", unit)
+    if u and s.endswith(u) and len(s) > len(u):
+        s = s[: -len(u)]
+    if _THOUSANDS.match(s):
+        s = s.replace(",", "")
+    elif _DECIMAL_COMMA.match(s):
+        s = s.replace(",", ".")
+    return float(s)
+
+
+def _number(response, unit: str = "") -> float:
     if isinstance(response, bool):
         raise _Invalid("True/False is not a number")
     if isinstance(response, numbers.Real):
         value = float(response)
     elif isinstance(response, str) and len(response) <= MAX_TEXT:
-        text = response.strip().replace("\u2212", "-").replace(" ", "")
         try:
-            value = float(text)
+            value = _parse_number(response, unit)
         except ValueError:
             raise _Invalid(f"{response[:40]!r} is not a number") from None
     else:
@@ -103,22 +131,30 @@ def _single(q: Question, r):
 
 
 def _multiple(q: Question, r):
-    picked = {_option(q, x) for x in _items(r)}
+    chosen = [_option(q, x) for x in _items(r)]
+    picked = set(chosen)
     if not picked:
         raise _Invalid("no option selected")
+    if len(picked) != len(chosen):
+        raise _Invalid("an option is repeated; choose each option at most once")
     right = {q.options.index(a) for a in q.answer}
     if picked == right:
         return True, "Correct: you selected exactly the right options.", ""
     parts = [q.feedback[i] for i in sorted(picked - right)]
     missed = [q.options[i] for i in sorted(right - picked)]
-    if missed:
-        parts.append("Also true: " + "; ".join(missed) + ".")
     tags = [q.misconceptions[i] for i in sorted(picked - right) if q.misconceptions[i]]
-    return False, " ".join(parts), ",".join(tags)
+    if not missed:
+        return False, " ".join(parts), ",".join(tags)
+    # naming the missed options gives the answer away; views that hold the
+    # explanation back show only how many are missing (Feedback.guarded)
+    count = (f"{len(missed)} more option{'s are' if len(missed) > 1 else ' is'} also true; "
+             "which one" + ("s" if len(missed) > 1 else "") + "?")
+    guarded = " ".join([*parts, count])
+    return False, " ".join([*parts, "Also true: " + "; ".join(missed) + "."]), ",".join(tags), guarded
 
 
 def _numeric(q: Question, r):
-    value = _number(r)
+    value = _number(r, q.unit)
     unit = f" {q.unit}" if q.unit else ""
     if abs(value - q.answer) <= q.tolerance + 1e-9 * max(1.0, abs(q.answer)):
         return True, f"Correct: {_fmt(q.answer)}{unit}.", ""
@@ -179,10 +215,10 @@ def check(q: Question, response) -> Feedback:
     Feedback
     """
     try:
-        correct, text, tag = _GRADERS[q.kind](q, response)
+        correct, text, tag, *rest = _GRADERS[q.kind](q, response)
     except _Invalid as exc:
         return Feedback(False, "", f"Not a valid answer ({exc}). Expected {expected_form(q)}.", valid=False)
     except Exception as exc:  # exotic objects (bad __eq__, __len__ ...): still no traceback
         return Feedback(False, "", f"Not a valid answer ({type(exc).__name__}). Expected {expected_form(q)}.",
                         valid=False)
-    return Feedback(bool(correct), q.explanation, text, misconception=tag)
+    return Feedback(bool(correct), q.explanation, text, misconception=tag, guarded=rest[0] if rest else "")
