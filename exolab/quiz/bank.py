@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import yaml
@@ -14,6 +15,38 @@ __all__ = ["bank_path", "list_banks", "load_bank", "get_question", "lesson_info"
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C loader is ~10x faster
 _CACHE: dict = {}
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+
+
+class _DuplicateKey(yaml.MarkedYAMLError):
+    """A key appears twice in one YAML mapping (PyYAML would silently keep the last)."""
+
+
+class _BankLoader(_Loader):
+    """The fast safe loader, but a repeated key in a mapping is an error.
+
+    A duplicated ``answer:`` or a repeated left item of a ``match`` answer would
+    otherwise overwrite the first one without a word.
+    """
+
+    def construct_mapping(self, node, deep=False):
+        if isinstance(node, yaml.MappingNode):
+            first: dict = {}
+            for key_node, _ in node.value:
+                if key_node.tag == _MERGE_TAG:
+                    continue  # '<<: *base' may be overridden on purpose
+                try:
+                    key = self.construct_object(key_node, deep=True)
+                    hash(key)
+                except Exception:
+                    continue  # an unhashable key: the base class reports it
+                if key in first:
+                    raise _DuplicateKey(
+                        "while reading a mapping", first[key],
+                        f"duplicate key {key!r} (first given at line {first[key].line + 1})",
+                        key_node.start_mark)
+                first[key] = key_node.start_mark
+        return super().construct_mapping(node, deep=deep)
 
 
 def bank_path(lesson: str) -> Path:
@@ -64,6 +97,30 @@ def _stamp(path: Path):
         return None
 
 
+_ID_LINE = re.compile(r"^\s*-\s*id:\s*['\"]?([A-Za-z][A-Za-z0-9_-]*)")
+
+
+def _question_at(text: str | None, line: int) -> str | None:
+    """The id of the question whose block contains 0-based ``line`` (for error messages)."""
+    lines = (text or "").splitlines()
+    for i in range(min(line, len(lines) - 1), -1, -1):
+        match = _ID_LINE.match(lines[i])
+        if match:
+            return match.group(1)
+    return None
+
+
+def _data_stamps() -> tuple:
+    # computed answers and the refs check read the tables: an edited CSV must
+    # invalidate the cached bank, as an edited bank does
+    folder = _paths.data_dir()
+    try:
+        files = sorted(folder.glob("*.csv"))
+    except OSError:
+        files = []
+    return tuple((p.name, _stamp(p)) for p in [folder / "tables.yml", *files])
+
+
 def load_bank(lesson: str) -> list[Question]:
     """Load and validate the bank of ``lesson``.
 
@@ -85,13 +142,23 @@ def load_bank(lesson: str) -> list[Question]:
     path = bank_path(lesson)
     manifest = _paths.manifest_path()
     # cached on file stamps so re-running a cell is instant but an edited bank is re-read
-    key = (str(path), _stamp(path), str(manifest), _stamp(manifest), os.environ.get("EXOLAB_DATA_DIR"))
+    key = (str(path), _stamp(path), str(manifest), _stamp(manifest), os.environ.get("EXOLAB_DATA_DIR"),
+           _data_stamps())
     if key in _CACHE:
         return list(_CACHE[key])
     if not path.is_file():
         raise QuizError(f"{path}: no quiz bank for lesson {lesson!r}. Fix: create it (see data/quizzes/README.md)")
+    text = None
     try:
-        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
+        text = path.read_text(encoding="utf-8-sig")
+        raw = yaml.load(text, Loader=_BankLoader)
+    except _DuplicateKey as exc:
+        line = exc.problem_mark.line
+        qid = _question_at(text, line)
+        where = f"{path}: question {qid!r}" if qid else str(path)
+        raise QuizError(f"{where}: duplicate key at line {line + 1} ({exc.problem}). "
+                        "Fix: keep one entry per key in each mapping; for a match answer every left "
+                        "item must be unique") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f" at line {mark.line + 1}" if mark else ""

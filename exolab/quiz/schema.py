@@ -5,12 +5,15 @@ name the file, the question id and the fix in the words a lesson author uses.
 """
 from __future__ import annotations
 
+import difflib
 import math
 import re
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["QuizError", "Question", "KINDS", "LEVELS", "validate_bank"]
+__all__ = ["QuizError", "Question", "KINDS", "LEVELS", "ANSWER_FIELD", "validate_bank", "format_number"]
+
+ANSWER_FIELD = "{answer}"   # replaced by the answer in explanations and feedback
 
 KINDS = ("single", "multiple", "numeric", "order", "match")
 LEVELS = ("remember", "understand", "apply", "analyse")
@@ -152,34 +155,116 @@ def _numeric(q: dict, path, qid) -> dict:
     tol = _number(q.get("tolerance", 0), path, qid, "'tolerance'")
     if tol < 0:
         raise _fail(path, qid, "'tolerance' is negative", "use 0 or a positive number")
-    errors = []
-    for i, e in enumerate(q.get("common_errors") or [], 1):
-        if not isinstance(e, dict) or "value" not in e or "feedback" not in e:
-            raise _fail(path, qid, f"common_errors item {i} lacks 'value' or 'feedback'",
-                        "write '- {value: <number>, feedback: <text>}'")
-        unknown = set(e) - {"value", "tolerance", "feedback", "misconception"}
-        if unknown:
-            raise _fail(path, qid, f"common_errors item {i} has unknown key(s) {sorted(unknown)}",
-                        "use only value, tolerance, feedback, misconception")
-        errors.append({"value": _number(e["value"], path, qid, "common_errors 'value'"),
-                       "tolerance": _number(e.get("tolerance", 0), path, qid, "common_errors 'tolerance'"),
-                       "feedback": _text(e["feedback"], path, qid, "common_errors 'feedback'"),
-                       "misconception": str(e.get("misconception") or "")})
     unit = q.get("unit")
-    out = {"tolerance": tol, "unit": _text(unit, path, qid, "'unit'") if unit is not None else "",
-           "common_errors": tuple(errors)}
+    out = {"tolerance": tol, "unit": _text(unit, path, qid, "'unit'") if unit is not None else ""}
     if has_from:
-        if not isinstance(q["answer_from"], dict):
-            raise _fail(path, qid, "'answer_from' must be a mapping", "see data/quizzes/README.md, 'answer_from'")
-        from .computed import evaluate
-        try:
-            out["answer"] = float(evaluate(q["answer_from"]))
-        except QuizError as exc:
-            raise _fail(path, qid, f"answer_from: {exc}", "correct the table, column or where clause") from None
+        out["answer"] = _computed(q["answer_from"], path, qid, "answer_from")
         out["answer_from"] = dict(q["answer_from"])
     else:
         out["answer"] = _number(q["answer"], path, qid, "'answer'")
+    errors = []
+    for i, e in enumerate(q.get("common_errors") or [], 1):
+        if not isinstance(e, dict) or ("value" in e) == ("value_from" in e) or "feedback" not in e:
+            raise _fail(path, qid, f"common_errors item {i} needs 'feedback' and exactly one of 'value' "
+                        "and 'value_from'", "write '- {value: <number>, feedback: <text>}'")
+        unknown = set(e) - {"value", "value_from", "tolerance", "feedback", "misconception"}
+        if unknown:
+            raise _fail(path, qid, f"common_errors item {i} has unknown key(s) {sorted(unknown)}",
+                        "use only value (or value_from), tolerance, feedback, misconception")
+        value = (_computed(e["value_from"], path, qid, f"common_errors item {i} 'value_from'")
+                 if "value_from" in e else _number(e["value"], path, qid, "common_errors 'value'"))
+        # the answer is checked first, so a common error inside its tolerance is never shown
+        if abs(value - out["answer"]) <= tol + 1e-9 * max(1.0, abs(out["answer"])):
+            raise _fail(path, qid, f"common_errors item {i} ({format_number(value)}) is within the tolerance "
+                        f"of the answer ({format_number(out['answer'])} \u00b1 {format_number(tol)}), so its "
+                        "feedback can never be shown", "remove it, or make 'tolerance' smaller")
+        errors.append({"value": value,
+                       "tolerance": _number(e.get("tolerance", 0), path, qid, "common_errors 'tolerance'"),
+                       "feedback": _text(e["feedback"], path, qid, "common_errors 'feedback'"),
+                       "misconception": str(e.get("misconception") or "")})
+    out["common_errors"] = tuple(errors)
     return out
+
+
+def _computed(spec, path, qid, what: str) -> float:
+    """Evaluate an ``answer_from``-style mapping; every failure is a QuizError naming file and question."""
+    if not isinstance(spec, dict):
+        raise _fail(path, qid, f"'{what}' must be a mapping", "see data/quizzes/README.md, 'answer_from'")
+    from .computed import evaluate
+    fix = ("correct the model name or its kwargs" if "model" in spec
+           else "correct the table, column or where clause")
+    try:
+        return float(evaluate(spec))
+    except QuizError as exc:
+        raise _fail(path, qid, f"{what}: {exc}", fix) from None
+    except (ValueError, TypeError, ArithmeticError) as exc:  # anything evaluate did not foresee
+        raise _fail(path, qid, f"{what} could not be computed ({type(exc).__name__}: {exc})", fix) from None
+
+
+def format_number(x: float, decimals: int | None = None) -> str:
+    """Format a number for prose: ``98.7``, ``52``, ``100,000``, ``0.0123``, ``1.5e-07``.
+
+    Parameters
+    ----------
+    x : float
+    decimals : int, optional
+        Show exactly this many decimals (an ``answer_from`` ``round``). Without it,
+        whole numbers are shown whole and others with three significant digits.
+    """
+    x = float(x)
+    if decimals is None or isinstance(decimals, bool) or not isinstance(decimals, int):
+        if not math.isfinite(x) or (x and not 1e-3 <= abs(x) < 1e15):
+            return f"{x:.3g}"
+        decimals = 0 if x.is_integer() else max(0, 2 - math.floor(math.log10(abs(x))))
+    text = f"{x:,.{max(decimals, 0)}f}"
+    # thousands separators only where they help reading (1234 stays 1234)
+    return text if abs(x) >= 10_000 else text.replace(",", "")
+
+
+def _answer_for_text(fields: dict) -> str:
+    """The answer as it replaces ``{answer}`` in explanations and feedback."""
+    kind, answer = fields["kind"], fields["answer"]
+    if kind == "numeric":
+        spec = fields.get("answer_from") or {}
+        return format_number(answer, spec.get("round"))
+    if kind == "single":
+        return answer
+    if kind == "multiple":
+        return "; ".join(answer)
+    if kind == "order":
+        return " \u2192 ".join(answer)
+    return "; ".join(f"{k} \u2192 {v}" for k, v in answer.items())
+
+
+def _fill_answer(fields: dict, path, qid) -> None:
+    """Replace ``{answer}`` in the explanation and every feedback text (in place)."""
+    for key in ("prompt", "hint"):
+        if ANSWER_FIELD in fields[key]:
+            raise _fail(path, qid, f"the {key} contains {ANSWER_FIELD}, which would show the answer",
+                        f"use {ANSWER_FIELD} only in 'explanation' and feedback texts")
+    text = _answer_for_text(fields)
+    fields["explanation"] = fields["explanation"].replace(ANSWER_FIELD, text)
+    if fields.get("feedback"):
+        fields["feedback"] = tuple(f.replace(ANSWER_FIELD, text) for f in fields["feedback"])
+    if fields.get("common_errors"):
+        fields["common_errors"] = tuple(dict(e, feedback=e["feedback"].replace(ANSWER_FIELD, text))
+                                        for e in fields["common_errors"])
+
+
+def _check_refs(refs: tuple[str, ...], known, path, qid) -> None:
+    findings, terms = known
+    for ref in refs:
+        if ref in findings or ref in terms:
+            continue
+        folded = {t.casefold(): t for t in terms}
+        close = ([folded[ref.casefold()]] if ref.casefold() in folded
+                 else difflib.get_close_matches(ref, sorted(findings | terms), n=2, cutoff=0.75))
+        hint = f" (did you mean {' or '.join(map(repr, close))}?)" if close else ""
+        raise _fail(path, qid, f"ref {ref!r} is neither a finding_id of the findings table nor a term_id "
+                    f"of the glossary{hint}",
+                    "cite a finding as F### (exolab.data.load('findings').finding_id) or a glossary "
+                    "term by its term_id, e.g. escrt (exolab.data.load('glossary').term_id); for a "
+                    "molecule, cite the findings about it (exolab.data.findings_for(name))")
 
 
 def _static_order(steps: tuple[str, ...]) -> tuple[str, ...]:
@@ -243,6 +328,7 @@ def validate_bank(raw, path, lesson: str, objectives: dict, sections=None) -> li
                     "make 'lesson' equal the notebook stem or remove it")
     seen: set[str] = set()
     out = []
+    known_refs = None  # loaded on first use: a bank without refs needs no knowledge base
     for n, q in enumerate(raw["questions"], 1):
         if not isinstance(q, dict):
             raise _fail(path, f"#{n}", "the question is not a mapping", "start each question with '- id: ...'")
@@ -291,5 +377,15 @@ def validate_bank(raw, path, lesson: str, objectives: dict, sections=None) -> li
             fields.update(_order(q, path, qid))
         else:
             fields.update(_match(q, path, qid))
+        if fields["refs"]:
+            if known_refs is None:
+                from .computed import known_refs as _known
+                try:
+                    known_refs = _known()
+                except QuizError as exc:
+                    raise _fail(path, qid, str(exc), "make exolab.data.load('findings') and load('glossary') work "
+                                "(fix the table it names, or set EXOLAB_DATA_DIR to a folder with tables.yml)") from None
+            _check_refs(fields["refs"], known_refs, path, qid)
+        _fill_answer(fields, path, qid)
         out.append(Question(**fields))
     return out
