@@ -54,12 +54,15 @@ def record(lesson: str, question_id: str, response) -> Feedback:
     ----------
     lesson, question_id : str
     response : object
-        Anything; malformed responses are graded incorrect, not raised.
+        Anything; malformed responses are graded incorrect (``valid=False``) and
+        stored, never raised.
 
     Returns
     -------
     Feedback
-        ``saved`` is False (and the feedback says so) when the file was unwritable.
+        ``saved`` is False when the attempt is only in memory: the feedback says why
+        when the file was unusable; with ``EXOLAB_PROGRESS=/dev/null`` (saving off)
+        nothing is added.
 
     Raises
     ------
@@ -67,9 +70,14 @@ def record(lesson: str, question_id: str, response) -> Feedback:
         Unknown lesson or question id (a notebook bug, not a learner error).
     """
     fb = get_question(lesson, question_id).check(response)
-    _, note = progress.append(lesson, question_id, response, fb.correct)
+    # append() never raises: whatever the response or the state of the file, the
+    # attempt is stored or kept in memory, and the note says which
+    _, note = progress.append(lesson, question_id, response, fb.correct, valid=fb.valid)
     if note:
-        fb = dataclasses.replace(fb, saved=False, feedback=f"{fb.feedback} ({note})")
+        fb = dataclasses.replace(fb, saved=False, feedback=f"{fb.feedback} ({note})",
+                                 guarded=f"{fb.guarded} ({note})" if fb.guarded else "")
+    elif progress.saving_off():
+        fb = dataclasses.replace(fb, saved=False)  # EXOLAB_PROGRESS=/dev/null: not saved, by request
     return fb
 
 
@@ -82,11 +90,13 @@ def summary(lesson: str | None = None) -> list[dict]:
         One per lesson: ``lesson``, ``questions``, ``answered``, ``correct`` (questions
         answered correctly at least once) and ``objectives``: a list of dicts with
         ``id``, ``text``, ``questions``, ``correct``, ``revisit`` (True when an attempted
-        question of that objective has not been answered correctly yet).
+        question of that objective has not been answered correctly yet). Invalid
+        attempts (e.g. Submit with nothing chosen) do not count.
     """
     from .bank import lesson_info
     lessons = [lesson] if lesson else list_banks()
-    attempts = history()
+    # an empty Submit is not an attempt: it must not flag an objective "to revisit"
+    attempts = [a for a in history() if progress.is_valid(a)]
     out = []
     for name in lessons:
         questions = load_bank(name)
