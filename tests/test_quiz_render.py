@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -38,9 +39,16 @@ def hostile(tmp_path, monkeypatch):
     q["explanation"] = "<iframe src='evil'></iframe> *fine*"
     folder = tmp_path / "quizzes"
     folder.mkdir()
+    copy_kb(tmp_path)
     (folder / "01_fixture.yaml").write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
     monkeypatch.setenv("EXOLAB_DATA_DIR", str(tmp_path))
     return quiz.load_bank("01_fixture")
+
+
+def copy_kb(folder: Path) -> None:
+    """The fixture's tiny knowledge base, which the refs check reads."""
+    for name in ("tables.yml", "findings.csv", "glossary.csv"):
+        shutil.copy(FIXTURES / "data" / name, folder / name)
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -71,7 +79,9 @@ def test_fallback_lists_options_in_bank_order_and_hides_answer_in_details():
     assert positions == sorted(positions)
     before, details = q1.split("<details>", 1)
     assert "Answer:" not in before and "Answer:</strong> Inside a late endosome" in details
-    assert "microvesicles" in details and 'href="01_fixture.ipynb#What-is-a-vesicle?"' in details
+    # fragment-only: the quiz sits in its own lesson, and JupyterLab would resolve a
+    # relative "<file>#..." against its own page URL
+    assert "microvesicles" in details and 'href="#What-is-a-vesicle?"' in details and ".ipynb" not in q1
     assert "<script" not in render.bank_html(qs) and "javascript" not in render.bank_html(qs).lower()
 
 
@@ -107,7 +117,7 @@ def test_anchor_follows_jupyterlab_heading_ids():
     assert render.anchor("Sizes and numbers") == "Sizes-and-numbers"
     assert render.anchor("What is a vesicle?") == "What-is-a-vesicle?"
     q3 = quiz.get_question("01_fixture", "q3")
-    assert render.section_link(q3) == "01_fixture.ipynb#Sizes-and-numbers"
+    assert render.section_link(q3) == "#Sizes-and-numbers"
     assert render.section_link(quiz.get_question("01_fixture", "q2")) is None
 
 
@@ -141,6 +151,7 @@ def test_cli_reports_every_broken_bank(tmp_path, monkeypatch, capsys):
     (tmp_path / "quizzes" / "02_fixture.yaml").write_text(
         (FIXTURES / "data" / "quizzes" / "02_fixture.yaml").read_text(encoding="utf-8").replace("im-1", "im-9"),
         encoding="utf-8")
+    copy_kb(tmp_path)
     monkeypatch.setenv("EXOLAB_DATA_DIR", str(tmp_path))
     assert main(["check"]) == 1
     err = capsys.readouterr().err
@@ -160,9 +171,18 @@ def test_cli_export_jupyterquiz_validates(tmp_path):
     single = exported[0]["answers"]
     assert [a["correct"] for a in single] == [True, False, False]
     assert "microvesicles" in single[1]["feedback"]
+    # the right option teaches why, like the course (the explanation was dropped before)
+    q1 = quiz.get_question("01_fixture", "q1")
+    assert single[0]["feedback"] == "Correct. " + q1.explanation
+    assert exported[1]["answers"][0]["feedback"].endswith(quiz.get_question("01_fixture", "q2").explanation)
+    assert q1.explanation not in single[1]["feedback"]
     numeric = exported[2]["answers"]
-    assert numeric[0] == {"type": "range", "range": [130.0, 170.0], "correct": True,
-                          "feedback": numeric[0]["feedback"]}
+    lo, hi = numeric[0]["range"]
+    assert numeric[0]["type"] == "range" and numeric[0]["correct"]
+    # jupyterquiz accepts lo <= x < hi; the course accepts 130 and 170 themselves
+    assert lo <= 130 and 170 < hi and lo == pytest.approx(130) and hi == pytest.approx(170)
+    lo_err, hi_err = numeric[1]["range"]
+    assert lo_err <= 900 and 1100 < hi_err
     assert numeric[-1]["type"] == "default"
     order = exported[3]["answers"]
     assert sum(a["correct"] for a in order) == 1 and len(order) >= 3
@@ -178,6 +198,76 @@ def test_export_all_to_folder_and_stdout(tmp_path, capsys):
         jsonschema.validate(json.loads((tmp_path / "out" / f).read_text(encoding="utf-8")), JQ_SCHEMA)
     assert main(["export", "02_fixture"]) == 0
     jsonschema.validate(json.loads(capsys.readouterr().out), JQ_SCHEMA)
+
+
+def test_export_several_lessons_to_one_file_or_stdout(tmp_path, capsys):
+    target = tmp_path / "all.json"
+    assert main(["export", "01_fixture", "02_fixture", "-o", str(target)]) == 0
+    assert target.is_file()  # a file, not a folder called all.json
+    merged = json.loads(target.read_text(encoding="utf-8"))
+    jsonschema.validate(merged, JQ_SCHEMA)
+    assert len(merged) == 6 and merged[-1]["question"].startswith("Which cargo class")
+    capsys.readouterr()
+    assert main(["export"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert isinstance(out, list) and len(out) == 6  # one jupyterquiz list, not {lesson: [...]}
+    jsonschema.validate(out, JQ_SCHEMA)
+
+
+def test_cli_note_about_order_and_match_is_current(capsys):
+    assert main(["export", "01_fixture"]) == 0
+    err = capsys.readouterr().err
+    assert "no order kind" in err and "match kind is not used" in err and "no such kinds" not in err
+
+
+# --- feedback views: learner wording, no repeated verdict, explanation timing -----------
+
+def test_invalid_feedback_says_it_once_and_in_learner_words():
+    qs = {q.id: q for q in quiz.load_bank("01_fixture")}
+    api = render.feedback_html(qs["q1"], qs["q1"].check(None))
+    assert api.count("Not a valid answer") == 1 and "Expected" in api
+    words = {"q1": "Choose an option before you submit", "q2": "Tick at least one option",
+             "q3": "Type a number in nm, e.g. 12", "q4": "Choose a step for every position, each step once",
+             "q5": "Choose a partner for every item"}
+    for qid, text in words.items():
+        fb = qs[qid].check(None)
+        shown = render.feedback_html(qs[qid], fb, learner=True)
+        assert text in shown and "Not a valid answer" not in shown and "Expected" not in shown
+        assert "Expected" in fb.feedback  # check() callers keep the API description
+
+
+def test_numeric_example_is_never_the_answer():
+    q3 = quiz.get_question("01_fixture", "q3")
+    for answer in (12, 3.5, 250, 0.8, 98, 1e6):
+        example = float(render._example_number(q3.__class__(**{**q3.__dict__, "answer": answer})))
+        assert abs(example - answer) > 0.2 * abs(answer)
+
+
+def test_correct_verdict_is_not_repeated():
+    q3 = quiz.get_question("01_fixture", "q3")
+    shown = render.feedback_html(q3, q3.check(150))
+    assert "Correct: 150 nm." in render.plain(shown).replace("<strong>", "").replace("</strong>", "")
+    assert shown.count("Correct") == 1
+
+
+def test_explanation_waits_for_a_right_answer_or_the_second_wrong_one():
+    q1, q2 = quiz.get_question("01_fixture", "q1"), quiz.get_question("01_fixture", "q2")
+    wrong, right = q1.check(1), q1.check(0)
+    assert wrong.explanation == q1.explanation  # the API is unchanged
+    assert not render.explain_now(wrong, 1) and render.explain_now(wrong, 2)
+    assert render.explain_now(right, 0) and render.explain_now(wrong, 1, solved=True)
+    assert not render.explain_now(q1.check(None), 5)
+    held = render.feedback_html(q1, wrong, reveal=False)
+    assert q1.explanation not in held and "microvesicles" in held and "Try again" in held
+    assert q1.explanation in render.feedback_html(q1, wrong, reveal=True)
+    partial = q2.check([0])
+    assert "CD81" not in render.feedback_html(q2, partial, reveal=False)
+    assert "CD81" in render.feedback_html(q2, partial, reveal=True)
+
+
+def test_math_is_kept_for_mathjax_in_static_html():
+    page = render.bank_html(quiz.load_bank("01_fixture"))
+    assert "$\\alpha$" in page
 
 
 def test_schema_rejects_a_wrong_export():

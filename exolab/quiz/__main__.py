@@ -27,7 +27,8 @@ def main(argv: list[str] | None = None) -> int:
     p_exp = sub.add_parser("export", help="export banks for another quiz tool")
     p_exp.add_argument("--format", choices=["jupyterquiz"], default="jupyterquiz")
     p_exp.add_argument("-o", "--output", type=Path,
-                       help="file (one lesson) or folder (<lesson>.json each); default: stdout")
+                       help="a .json file (all questions of the lessons given, in one list) or a "
+                            "folder (<lesson>.json each); default: stdout, one list")
     for p in (p_check, p_key, p_exp):
         p.add_argument("lessons", nargs="*", metavar="lesson", help="lesson id(s); default: all banks")
     args = parser.parse_args(argv)
@@ -52,21 +53,23 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout.write("\n".join(key_markdown(n, qs) for n, qs in banks.items()))
     else:
         exported = {n: [to_jupyterquiz(q) for q in qs] for n, qs in banks.items()}
+        # stdout and a .json file always hold one jupyterquiz question list (several
+        # lessons are concatenated in order); any other -o is a folder of <lesson>.json
+        merged = [item for qs in exported.values() for item in qs]
         out = args.output
         if out is None:
-            only = next(iter(exported.values())) if len(exported) == 1 else exported
-            sys.stdout.write(json.dumps(only, indent=2, ensure_ascii=False) + "\n")
-        elif len(exported) == 1 and out.suffix == ".json":
+            sys.stdout.write(json.dumps(merged, indent=2, ensure_ascii=False) + "\n")
+        elif out.suffix.lower() == ".json":
             out.parent.mkdir(parents=True, exist_ok=True)
-            out.write_text(json.dumps(next(iter(exported.values())), indent=2, ensure_ascii=False) + "\n",
-                           encoding="utf-8")
+            out.write_text(json.dumps(merged, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         else:
             out.mkdir(parents=True, exist_ok=True)
             for name, qs in exported.items():
                 (out / f"{name}.json").write_text(json.dumps(qs, indent=2, ensure_ascii=False) + "\n",
                                                   encoding="utf-8")
         print("note: order and match questions are exported as multiple_choice among candidate "
-              "arrangements (jupyterquiz has no such kinds)", file=sys.stderr)
+              "arrangements (jupyterquiz has no order kind; its newer match kind is not used, so the "
+              "export also works with older jupyterquiz versions)", file=sys.stderr)
     return 0
 
 

@@ -6,7 +6,6 @@ checked with strict nbval.
 """
 from __future__ import annotations
 
-import getpass
 import hashlib
 import html
 import os
@@ -19,7 +18,11 @@ from .schema import Question
 
 __all__ = ["learner", "display_order", "md", "plain", "anchor", "section_link", "answer_text",
            "question_html", "bank_html", "question_text", "bank_text", "feedback_html",
+           "explain_now", "invalid_message", "EXPLAIN_AFTER_WRONG",
            "answer_html", "key_markdown", "to_jupyterquiz", "scoreboard_html", "scoreboard_text"]
+
+EXPLAIN_AFTER_WRONG = 2
+"""Live views show the explanation after a right answer or this many wrong ones."""
 
 _LETTERS = "ABCDEFGH"
 _CODE_OR_MATH = re.compile(r"(`[^`\n]+`|\$[^$\n]+\$)")
@@ -28,14 +31,17 @@ _ITALIC = re.compile(r"(?<![\w*])\*(?=\S)(.+?)(?<=\S)\*(?![\w*])")
 
 
 def learner() -> str:
-    """Return the learner name that seeds option shuffling (``$EXOLAB_LEARNER`` or the login)."""
+    """Return the id that seeds option shuffling.
+
+    ``$EXOLAB_LEARNER`` if set, else a random id kept in the progress file
+    (:func:`exolab.quiz.progress.learner_id`). Not the login name: on Binder every
+    learner is ``jovyan`` and would see the same order.
+    """
     name = os.environ.get("EXOLAB_LEARNER")
     if name:
         return name
-    try:
-        return getpass.getuser()
-    except Exception:  # no login name in some containers
-        return "learner"
+    from .progress import learner_id
+    return learner_id()
 
 
 def display_order(q: Question, who: str | None = None) -> list[int]:
@@ -76,20 +82,20 @@ def plain(text: str) -> str:
 
 
 def anchor(section: str) -> str:
-    """Return JupyterLab's anchor for a ``##`` heading (spaces become hyphens)."""
+    """Return JupyterLab's anchor for a ``##`` heading (spaces become hyphens, case kept)."""
     return quote(section.strip().replace(" ", "-"), safe="-_.~!$&'()*+,;=:@/?")
 
 
 def section_link(q: Question) -> str | None:
-    """Return the relative link ``<file>#<anchor>`` to ``q``'s section, or None."""
+    """Return the fragment-only link ``#<anchor>`` to ``q``'s section, or None.
+
+    A quiz cell always sits in its own lesson, so the fragment alone scrolls to the
+    heading; a relative ``<file>#...`` would resolve against JupyterLab's page URL
+    (e.g. ``/lab``) rather than the notebook.
+    """
     if not q.section:
         return None
-    try:
-        from .bank import lesson_info
-        file = lesson_info(q.lesson).get("file") or f"{q.lesson}.ipynb"
-    except Exception:  # a link is a convenience; never fail a render for it
-        file = f"{q.lesson}.ipynb"
-    return f"{quote(str(file))}#{anchor(q.section)}"
+    return f"#{anchor(q.section)}"
 
 
 def _num(x: float) -> str:
@@ -173,12 +179,82 @@ def bank_text(questions) -> str:
         question_text(q, n) for n, q in enumerate(questions, 1))
 
 
-def feedback_html(q: Question, fb: Feedback) -> str:
-    """HTML shown after a submission: verdict, specific feedback, explanation, link."""
-    verdict = "Correct" if fb.correct else ("Not a valid answer" if not fb.valid else "Not quite")
-    parts = [f"<p><strong>{verdict}.</strong> {md(fb.feedback)}</p>"]
-    if fb.explanation:
-        parts.append(f"<p>{md(fb.explanation)}</p>")
+def explain_now(fb: Feedback, wrong_attempts: int, solved: bool = False) -> bool:
+    """Decide whether a live view shows the full explanation yet.
+
+    Option feedback and the hint are shown at once; the explanation (which gives the
+    answer away, so "Try again" would become copying) only after a right answer, or
+    after ``EXPLAIN_AFTER_WRONG`` valid wrong attempts.
+
+    Parameters
+    ----------
+    fb : Feedback
+        The latest result.
+    wrong_attempts : int
+        Valid wrong attempts at this question so far, including this one.
+    solved : bool
+        The learner already answered it right once.
+    """
+    return fb.valid and (fb.correct or solved or wrong_attempts >= EXPLAIN_AFTER_WRONG)
+
+
+def _example_number(q: Question) -> str:
+    # an example of the format that is never (near) the answer
+    for x in (12, 3.5, 250, 0.8):
+        if abs(x - float(q.answer)) > max(q.tolerance, 0.2 * abs(float(q.answer))):
+            return str(x)
+    return "7"
+
+
+def invalid_message(q: Question) -> str:
+    """What to do when the controls gave no valid answer, in the learner's words.
+
+    ``Feedback.feedback`` keeps the API description ("Not a valid answer (...).
+    Expected ...") for :meth:`Question.check` callers; live widgets show this instead.
+    """
+    if q.kind == "single":
+        return "Choose an option before you submit."
+    if q.kind == "multiple":
+        return "Tick at least one option before you submit."
+    if q.kind == "numeric":
+        unit = f" in {q.unit}" if q.unit else ""
+        return f"Type a number{unit}, e.g. {_example_number(q)}."
+    if q.kind == "order":
+        return "Choose a step for every position, each step once."
+    return "Choose a partner for every item, then submit."
+
+
+def feedback_html(q: Question, fb: Feedback, *, reveal: bool = True, learner: bool = False) -> str:
+    """HTML shown after a submission: verdict, specific feedback, explanation, link.
+
+    Parameters
+    ----------
+    q : Question
+    fb : Feedback
+    reveal : bool
+        Include the explanation (and, for ``multiple``, the names of missed options).
+        Live widgets pass :func:`explain_now`; when False a line says when the
+        explanation will appear.
+    learner : bool
+        Word an invalid response as an instruction (:func:`invalid_message`) rather
+        than the API's description of a valid response.
+    """
+    if not fb.valid:
+        text = md(invalid_message(q)) if learner else md(fb.feedback)
+        parts = [f"<p>{text}</p>"]
+    else:
+        verdict = "Correct" if fb.correct else "Not quite"
+        specific = fb.feedback if reveal or not fb.guarded else fb.guarded
+        if specific.startswith(verdict):  # "Correct: 150 nm." already says it: say it once
+            lead, specific = f"<strong>{verdict}</strong>", specific[len(verdict):]
+        else:
+            lead, specific = f"<strong>{verdict}.</strong> ", specific
+        parts = [f"<p>{lead}{md(specific)}</p>"]
+        if fb.explanation and reveal:
+            parts.append(f"<p>{md(fb.explanation)}</p>")
+        elif fb.explanation:
+            parts.append("<p><em>Try again: the full explanation appears after a right answer "
+                         f"or after {EXPLAIN_AFTER_WRONG} wrong answers.</em></p>")
     link = section_link(q)
     if link and fb.valid:
         parts.append(f'<p>Revisit: <a href="{html.escape(link)}">{html.escape(q.section)}</a></p>')
@@ -233,26 +309,36 @@ def to_jupyterquiz(q: Question) -> dict:
 
     single -> ``multiple_choice``; multiple -> ``many_choice``; numeric -> ``numeric``
     (value or range answers plus a default); order and match -> ``multiple_choice``
-    among the right arrangement and a few wrong ones (jupyterquiz has no such kinds).
+    among the right arrangement and a few wrong ones (jupyterquiz has no order kind;
+    its newer ``match`` kind is not used, so the export works with older versions).
     """
     question = plain(q.prompt)
     if q.kind in ("single", "multiple"):
         right = {q.answer} if q.kind == "single" else set(q.answer)
-        answers = [{"answer": plain(o), "correct": o in right,
-                    "feedback": plain(f) if f else ("Correct." if o in right else "Incorrect.")}
+
+        def option_feedback(o, f):
+            if o in right:  # the right option also teaches why, as in the course
+                return " ".join(x for x in ("Correct.", plain(f), plain(q.explanation)) if x)
+            return plain(f) if f else "Incorrect."
+        answers = [{"answer": plain(o), "correct": o in right, "feedback": option_feedback(o, f)}
                    for o, f in zip(q.options, q.feedback)]
         return {"question": question, "type": "multiple_choice" if q.kind == "single" else "many_choice",
                 "answers": answers}
     if q.kind == "numeric":
+        def window(value, tol):
+            # jupyterquiz accepts lo <= x < hi (half-open) while the course accepts
+            # |x - value| <= tol (+ a rounding margin): widen both ends by that margin
+            eps = 1e-9 * max(1.0, abs(value))
+            return [value - tol - eps, value + tol + eps]
         if q.tolerance:
-            first = {"type": "range", "range": [q.answer - q.tolerance, q.answer + q.tolerance],
+            first = {"type": "range", "range": window(q.answer, q.tolerance),
                      "correct": True, "feedback": "Correct. " + plain(q.explanation)}
         else:
             first = {"type": "value", "value": q.answer, "correct": True, "feedback": "Correct. " + plain(q.explanation)}
         answers = [first]
         for e in q.common_errors:
             if e["tolerance"]:
-                answers.append({"type": "range", "range": [e["value"] - e["tolerance"], e["value"] + e["tolerance"]],
+                answers.append({"type": "range", "range": window(e["value"], e["tolerance"]),
                                 "correct": False, "feedback": plain(e["feedback"])})
             else:
                 answers.append({"type": "value", "value": e["value"], "correct": False, "feedback": plain(e["feedback"])})
