@@ -48,7 +48,8 @@ def test_single_wrong_then_retry_then_right():
     w.submit.click()
     assert "microvesicles" in w.feedback.value and "Not quite" in w.feedback.value
     assert "exolab-quiz-incorrect" in w.feedback._dom_classes
-    assert 'href="01_fixture.ipynb#What-is-a-vesicle?"' in w.feedback.value
+    assert 'href="#What-is-a-vesicle?"' in w.feedback.value
+    assert w.question.explanation not in w.feedback.value  # held back after one wrong answer
     assert w.submit.disabled and radio.disabled and not w.retry.disabled
     # exactly one element per question carries the feedback class (browser tests count it)
     assert "exolab-quiz-feedback" not in w.feedback.value
@@ -58,14 +59,90 @@ def test_single_wrong_then_retry_then_right():
     radio.value = position(w, "Inside a late endosome")
     w.submit.click()
     assert "exolab-quiz-correct" in w.feedback._dom_classes and "Correct" in w.feedback.value
+    assert w.question.explanation in w.feedback.value
     assert [(r["question_id"], r["correct"], r["attempt"]) for r in stored()] == [("q1", False, 1), ("q1", True, 2)]
+
+
+def test_prompt_hint_and_feedback_typeset_math():
+    w = widget("q1")
+    assert all(isinstance(x, W.HTMLMath) for x in (w.prompt, w.hint_box, w.feedback))
+    assert "$\\alpha$" in w.prompt.value
+    # exactly one feedback element per question, for the browser tests
+    assert sum("exolab-quiz-feedback" in c._dom_classes for c in w.children) == 1
 
 
 def test_submit_without_choice_is_invalid_and_can_be_fixed():
     w = widget("q1")
     w.submit.click()
-    assert "Not a valid answer" in w.feedback.value and not w.submit.disabled
-    assert stored()[0]["response"] is None and not stored()[0]["correct"]
+    assert "Choose an option before you submit" in w.feedback.value and not w.submit.disabled
+    assert "Not a valid answer" not in w.feedback.value and "Expected" not in w.feedback.value
+    assert stored()[0]["response"] is None and not stored()[0]["correct"] and not stored()[0]["valid"]
+    assert not w.controls[0].disabled and w.retry.disabled
+    w.controls[0].value = position(w, "Inside a late endosome")
+    w.submit.click()
+    assert "exolab-quiz-correct" in w.feedback._dom_classes and stored()[-1]["attempt"] == 1
+
+
+@pytest.mark.parametrize("qid, setup, words", [
+    ("q2", lambda w: None, "Tick at least one option"),
+    ("q3", lambda w: setattr(w.controls[0], "value", "lots"), "Type a number in nm, e.g."),
+    ("q4", lambda w: setattr(w.controls[0], "value", 0), "Choose a step for every position, each step once"),
+    ("q5", lambda w: None, "Choose a partner for every item"),
+])
+def test_invalid_answers_get_plain_instructions(qid, setup, words):
+    w = widget(qid)
+    setup(w)
+    w.submit.click()
+    assert words in w.feedback.value and "Not a valid answer" not in w.feedback.value
+    assert not w.submit.disabled and "exolab-quiz-incorrect" in w.feedback._dom_classes
+
+
+def test_explanation_after_the_second_wrong_attempt():
+    w = widget("q1")
+    wrong = [position(w, t) for t in ("At the plasma membrane", "In a dying cell")]
+    w.controls[0].value = wrong[0]
+    w.submit.click()
+    first = w.feedback.value
+    assert w.question.explanation not in first and "Try again" in first
+    w.retry.click()
+    w.controls[0].value = wrong[1]
+    w.submit.click()
+    assert w.question.explanation in w.feedback.value and "apoptotic" in w.feedback.value
+    assert w.feedback.value != first  # option-specific
+
+
+def test_explanation_timing_counts_earlier_sessions():
+    quiz.record("01_fixture", "q1", 1)
+    quiz.record("01_fixture", "q1", None)  # invalid: does not count
+    w = widget("q1")
+    assert (w.wrong, w.solved) == (1, False)
+    w.controls[0].value = position(w, "In a dying cell")
+    w.submit.click()
+    assert w.question.explanation in w.feedback.value
+
+
+def test_multiple_missed_options_are_not_named_before_the_explanation():
+    w = widget("q2")
+    by_label = {c.description: c for c in w.controls}
+    by_label["CD63"].value = True
+    w.submit.click()
+    assert "1 more option is also true" in w.feedback.value and "CD81" not in w.feedback.value
+
+
+def test_long_labels_wrap_and_dropdowns_line_up():
+    w = widget("q1")
+    css = w.children[0]
+    assert isinstance(css, W.HTML) and "<style>" in css.value and "white-space: normal" in css.value
+    assert css.layout.display == "none" and "text-overflow: clip" in css.value
+    assert w.controls[0].layout.width == "auto" and w.controls[0].layout.max_width == "100%"
+    for qid in ("q4", "q5"):
+        drops = widget(qid).controls
+        assert len({d.style.description_width for d in drops}) == 1
+        assert {d.layout.width for d in drops} == {"34em"}
+    assert widget("q5").controls[0].style.description_width == "5.8em"  # "Calnexin": 8 characters
+    from exolab.widgets.quiz import _label_width
+    assert _label_width(["x" * 200]) == "18.0em" and _label_width(["ab"]) == "4.0em"
+    assert widget("q3").controls[0].style.description_width == "initial"
 
 
 def test_multiple_checkboxes():
@@ -75,7 +152,7 @@ def test_multiple_checkboxes():
     by_label["CD63"].value = True
     by_label["Calnexin"].value = True
     w.submit.click()
-    assert "endoplasmic reticulum" in w.feedback.value and "CD81" in w.feedback.value
+    assert "endoplasmic reticulum" in w.feedback.value and "1 more option is also true" in w.feedback.value
     w.retry.click()
     assert not any(c.value for c in w.controls)
     by_label["CD63"].value = by_label["CD81"].value = True
@@ -87,8 +164,10 @@ def test_multiple_checkboxes():
 @pytest.mark.parametrize("typed, verdict, words", [
     ("150", "exolab-quiz-correct", "150 nm"),
     ("1000", "exolab-quiz-incorrect", "micrometre"),
-    ("lots", "exolab-quiz-incorrect", "Not a valid answer"),
-    ("<script>x</script>", "exolab-quiz-incorrect", "&lt;script&gt;"),
+    ("lots", "exolab-quiz-incorrect", "Type a number in nm"),
+    ("150 nm", "exolab-quiz-correct", "150 nm"),
+    ("1,000", "exolab-quiz-incorrect", "micrometre"),
+    ("<script>x</script>", "exolab-quiz-incorrect", "Type a number"),
 ])
 def test_numeric_text_box(typed, verdict, words):
     w = widget("q3")
@@ -169,6 +248,14 @@ def test_scoreboard_refreshes_and_keeps_a_static_fallback():
     assert "<li>01_fixture: fx-1: Tell vesicle classes apart</li>" in board.table.value
     assert board._repr_mimebundle_()["text/html"] == static and "fx-1" not in static
     assert "01_fixture" in quiz.scoreboard().table.value
+
+
+def test_empty_submit_does_not_flag_an_objective():
+    w = widget("q3")
+    w.submit.click()
+    board = scoreboard("01_fixture")
+    assert "0/5 questions answered correctly (0 attempted)" in board.table.value
+    assert "none so far" in board.table.value
 
 
 def test_scoreboard_reports_a_broken_bank_instead_of_crashing(tmp_path, monkeypatch):

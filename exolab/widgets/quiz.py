@@ -8,7 +8,7 @@ from __future__ import annotations
 import ipywidgets as W
 
 from exolab import quiz
-from exolab.quiz import render
+from exolab.quiz import progress, render
 from exolab.quiz.schema import Question, QuizError
 
 from ._base import Panel, message_html
@@ -16,6 +16,34 @@ from ._base import Panel, message_html
 __all__ = ["QuestionWidget", "show", "scoreboard"]
 
 _STATE_CLASSES = ("exolab-quiz-correct", "exolab-quiz-incorrect")
+
+# ipywidgets 8 draws radio and check-box labels on one fixed-height line with an
+# ellipsis, so long options were cut off or overlapped; these rules (scoped to quiz
+# questions, both the old and the new class names) let them wrap instead.
+_CSS = """<style>
+.exolab-quiz .widget-radio, .exolab-quiz .jupyter-widget-radio,
+.exolab-quiz .widget-checkbox, .exolab-quiz .jupyter-widget-checkbox {
+  width: auto; max-width: 100%; height: auto; }
+.exolab-quiz .widget-radio-box label, .exolab-quiz .jupyter-widget-radio-box label,
+.exolab-quiz .widget-checkbox .widget-label-basic,
+.exolab-quiz .jupyter-widget-checkbox .jupyter-widget-label-basic {
+  display: flex; align-items: baseline; height: auto; min-height: 1.6em; line-height: 1.4;
+  padding: 2px 0; white-space: normal; overflow: visible; text-overflow: clip; overflow-wrap: anywhere; }
+.exolab-quiz .widget-radio-box input, .exolab-quiz .jupyter-widget-radio-box input,
+.exolab-quiz .widget-checkbox input, .exolab-quiz .jupyter-widget-checkbox input {
+  float: none; flex: none; height: auto; align-self: baseline; }
+.exolab-quiz .widget-html-content, .exolab-quiz .jupyter-widget-html-content,
+.exolab-quiz .widget-htmlmath-content, .exolab-quiz .jupyter-widget-htmlmath-content {
+  line-height: 1.45; white-space: normal; }
+</style>"""
+_DROPDOWN_WIDTH = "34em"      # one width for every dropdown of a question, so they line up
+_MAX_LABEL_EM = 18.0          # longer left-hand labels are clipped rather than squeezing the choice
+
+
+def _label_width(labels) -> str:
+    """One description width for a question's dropdowns: its longest label, capped."""
+    longest = max((len(str(x)) for x in labels), default=4)
+    return f"{min(_MAX_LABEL_EM, max(4.0, round(0.6 * longest + 1, 1)))}em"
 
 
 class QuestionWidget(W.VBox):
@@ -30,52 +58,65 @@ class QuestionWidget(W.VBox):
         Radio buttons (single), one check box per option (multiple), a text box
         (numeric), one dropdown per position (order) or per left item (match).
     submit, retry, hint : ipywidgets.Button
-    feedback : ipywidgets.HTML
+    feedback : ipywidgets.HTMLMath
+        Prompt, hint and feedback are HTMLMath, so ``$...$`` is typeset.
     last : Feedback or None
         The result of the latest submission.
+    wrong, solved : int, bool
+        Valid wrong attempts so far and whether the question was ever answered right
+        (stored progress included): they decide when the explanation is shown
+        (:func:`exolab.quiz.render.explain_now`).
     """
 
-    def __init__(self, q: Question, who: str | None = None, number: int | None = None):
+    def __init__(self, q: Question, who: str | None = None, number: int | None = None,
+                 wrong: int = 0, solved: bool = False):
         self.question = q
         self.order = render.display_order(q, who)
         self.last = None
+        self.wrong, self.solved = int(wrong), bool(solved)
         self.controls = self._build_controls()
         self.submit = W.Button(description="Submit", button_style="primary")
         self.retry = W.Button(description="Try again", disabled=True)
         self.hint = W.Button(description="Hint")
-        self.hint_box = W.HTML("")
-        self.feedback = W.HTML("")
+        self.hint_box = W.HTMLMath("")
+        self.feedback = W.HTMLMath("")
         self.feedback.add_class("exolab-quiz-feedback")
         for b, name in ((self.submit, "submit"), (self.retry, "retry"), (self.hint, "hint")):
             b.add_class(f"exolab-quiz-{name}")
         self.submit.on_click(self._on_submit)
         self.retry.on_click(self._on_retry)
         self.hint.on_click(self._on_hint)
-        children = [W.HTML(render.prompt_html(q, number)),
+        self.prompt = W.HTMLMath(render.prompt_html(q, number))
+        style = W.HTML(_CSS, layout=W.Layout(display="none"))
+        children = [style, self.prompt,
                     *self.controls, W.HBox([self.submit, self.retry, self.hint]), self.hint_box, self.feedback]
         if quiz.is_instructor():
-            self.key = W.HTML(render.answer_html(q))
-            children.insert(1, self.key)
+            self.key = W.HTMLMath(render.answer_html(q))
+            children.insert(2, self.key)
         super().__init__(children=children)
         self.add_class("exolab-quiz")
 
     def _build_controls(self) -> list:
         q = self.question
+        # labels are plain text (a native control draws them): Markdown markers are
+        # stripped; Unicode shows as written, $...$ is not typeset (see the bank README)
         opts = [(render.plain(q.options[i]), i) for i in self.order]
+        wide = W.Layout(width="auto", max_width="100%")
         if q.kind == "single":
-            return [W.RadioButtons(options=opts, value=None, layout=W.Layout(width="auto"))]
+            return [W.RadioButtons(options=opts, value=None, layout=wide)]
         if q.kind == "multiple":
-            return [W.Checkbox(value=False, description=label, indent=False, layout=W.Layout(width="auto"))
+            return [W.Checkbox(value=False, description=label, indent=False, layout=wide)
                     for label, _ in opts]
         if q.kind == "numeric":
-            return [W.Text(placeholder="a number", description=q.unit or "", layout=W.Layout(width="16em"))]
+            return [W.Text(placeholder="a number", description=q.unit or "",
+                           style={"description_width": "initial"}, layout=W.Layout(width="16em"))]
         blank = [("(choose)", None)]
-        if q.kind == "order":
-            return [W.Dropdown(options=blank + opts, value=None, description=f"step {n + 1}",
-                               layout=W.Layout(width="auto")) for n in range(len(q.options))]
-        return [W.Dropdown(options=blank + opts, value=None, description=render.plain(left),
-                           style={"description_width": "initial"}, layout=W.Layout(width="auto"))
-                for left in q.lefts]
+        labels = ([f"step {n + 1}" for n in range(len(q.options))] if q.kind == "order"
+                  else [render.plain(left) for left in q.lefts])
+        style = {"description_width": _label_width(labels)}
+        return [W.Dropdown(options=blank + opts, value=None, description=label,
+                           style=style, layout=W.Layout(width=_DROPDOWN_WIDTH, max_width="100%"))
+                for label in labels]
 
     def response(self):
         """Return the current response in the form :meth:`Question.check` takes."""
@@ -99,6 +140,10 @@ class QuestionWidget(W.VBox):
     def _on_submit(self, _=None) -> None:
         fb = quiz.record(self.question.lesson, self.question.id, self.response())
         self.last = fb
+        if fb.valid:
+            self.wrong += not fb.correct
+        reveal = render.explain_now(fb, self.wrong, self.solved)
+        self.solved = self.solved or fb.correct
         # a valid answer is final until "Try again"; an invalid one can be fixed in place.
         # Lock first, feedback last: the frontend receives each widget's state in turn,
         # so the feedback appearing means the whole question has settled.
@@ -108,7 +153,7 @@ class QuestionWidget(W.VBox):
             self.submit.disabled = True
             self.retry.disabled = False
         self._set_state("correct" if fb.correct else "incorrect")
-        self.feedback.value = render.feedback_html(self.question, fb)
+        self.feedback.value = render.feedback_html(self.question, fb, reveal=reveal, learner=True)
 
     def _on_retry(self, _=None) -> None:
         for c in self.controls:
@@ -138,7 +183,13 @@ def show(lesson: str, *ids: str, who: str | None = None) -> Panel:
         raise QuizError(f"{quiz.bank_path(lesson)}: question {missing[0]!r} does not exist. "
                         f"Fix: use one of {', '.join(by_id)}")
     questions = [by_id[i] for i in ids] if ids else bank
-    widgets = [QuestionWidget(q, who, n) for n, q in enumerate(questions, 1)]
+    # earlier sessions count towards "explanation after the second wrong attempt"
+    try:
+        standing = progress.standing(quiz.history(lesson))
+    except Exception:  # progress is a convenience here; the quiz must show regardless
+        standing = {}
+    widgets = [QuestionWidget(q, who, n, **standing.get((lesson, q.id), {}))
+               for n, q in enumerate(questions, 1)]
     static_html, static_text = render.bank_html(questions), render.bank_text(questions)
     panel = Panel(widgets, fallback_html=static_html, fallback_text=static_text)
     panel.add_class("exolab-quiz-set")
