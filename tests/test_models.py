@@ -1,9 +1,14 @@
 """The teaching models against hand-worked values, limiting cases and bad input; their plots."""
 from __future__ import annotations
 
+import json
 import math
 import statistics
+import subprocess
+import sys
+import textwrap
 import time
+import warnings
 
 import numpy as np
 import pytest
@@ -140,15 +145,270 @@ def test_rotor_pelleting_time_rejects_bad_input(kwargs, words):
         sd.rotor_pelleting_time_min(50, **kwargs)
 
 
+# Type 70 Ti as a plain mapping: the numbers a rotor manual gives (an instructor's own
+# rotor would be passed the same way, without touching the rotors table).
+TYPE_70_TI = {"name": "Type 70 Ti", "max_rpm": 70_000, "r_max_mm": 91.9, "r_min_mm": 39.5, "k_factor": 44}
+
+
+def _stokes_S(d_nm, rho_p, eta_mPa_s, rho_m=1.0):
+    """Stokes' law written out independently of the module: s = d^2 drho / (18 eta), in S."""
+    return (d_nm * 1e-9) ** 2 * (rho_p - rho_m) * 1e3 / (18 * eta_mPa_s * 1e-3) / 1e-13
+
+
+def _rpm(g, r_mm):
+    return math.sqrt(g / (1.118e-5 * r_mm / 10))
+
+
+def test_spin_plan_hand_values_at_r_max():
+    eta = sd.water_viscosity_mPa_s(4)
+    plan = sd.spin_plan(50, TYPE_70_TI, 100_000, 4)
+    # rpm = sqrt(100,000 / (1.118e-5 * 9.19 cm)) = 31,198; k = 44 (70,000 / 31,198)^2 = 221.5
+    assert plan["rpm"] == pytest.approx(31_198, abs=1)
+    assert plan["k_factor"] == pytest.approx(44 * (70_000 / _rpm(100_000, 91.9)) ** 2, rel=1e-9)
+    assert plan["k_factor"] == pytest.approx(221.5, abs=0.1)
+    assert plan["s_S"] == pytest.approx(_stokes_S(50, 1.15, eta), rel=1e-9)
+    assert plan["time_h"] == pytest.approx(plan["k_factor"] / _stokes_S(50, 1.15, eta), rel=1e-9)
+    assert plan["time_h"] == pytest.approx(1.645, abs=0.005)        # "an hour or two"
+    assert plan["time_min"] == pytest.approx(60 * plan["time_h"])
+    assert plan["radius"] == "r_max" and plan["radius_mm"] == 91.9 and plan["sinks"]
+    # the same spin quoted at r_av = (91.9 + 39.5) / 2 = 65.7 mm is only 71,491 g
+    assert plan["rcf_av_g"] == pytest.approx(100_000 * 65.7 / 91.9)
+    assert plan["max_rcf_g"] == pytest.approx(1.118e-5 * 9.19 * 70_000 ** 2)   # 503,447 g
+    # the table of the rotors agrees with the mapping, and the quiz helper with both
+    assert sd.spin_plan(50, "type_70_ti", 100_000)["time_h"] == pytest.approx(plan["time_h"])
+    assert sd.rotor_pelleting_time_min(50) == pytest.approx(plan["time_min"])
+
+
+def test_spin_plan_at_r_av_needs_a_faster_shorter_spin():
+    at_max = sd.spin_plan(50, TYPE_70_TI, 100_000)
+    at_av = sd.spin_plan(50, TYPE_70_TI, 100_000, radius="av")
+    assert at_av["radius"] == "r_av" and at_av["radius_mm"] == pytest.approx(65.7)
+    assert at_av["rpm"] == pytest.approx(_rpm(100_000, 65.7))       # 36,897 rpm
+    assert at_av["rcf_av_g"] == pytest.approx(100_000)
+    # k ~ 1/rpm^2 ~ r, so the time shrinks by r_av / r_max = 65.7 / 91.9 = 0.715
+    assert at_av["time_h"] / at_max["time_h"] == pytest.approx(65.7 / 91.9, rel=1e-9)
+    assert at_av["time_h"] == pytest.approx(1.176, abs=0.005)
+
+
+def test_spin_plan_curve_follows_inverse_square_and_matches_the_table():
+    plan = sd.spin_plan(100, TYPE_70_TI, 100_000, 20)
+    table = plan["table"]
+    assert list(table.columns) == ["diameter_nm", "s_S", "time_h", "time_min"]
+    assert len(table) == 40 and table["diameter_nm"].iloc[0] == pytest.approx(20)
+    d, t = table["diameter_nm"].to_numpy(), table["time_h"].to_numpy()
+    assert np.allclose(t * d ** 2, t[0] * d[0] ** 2)
+    legacy = sd.pelleting_table(d, k_factor=plan["k_factor"],
+                                viscosity_mPa_s=sd.water_viscosity_mPa_s(20))
+    assert np.allclose(legacy["time_h"], t)
+    custom = sd.spin_plan(100, TYPE_70_TI, 100_000, curve_diameters_nm=[50, 100])["table"]
+    assert custom["time_h"].iloc[0] == pytest.approx(4 * custom["time_h"].iloc[1])
+
+
+def test_spin_plan_for_a_vesicle_that_does_not_sink():
+    plan = sd.spin_plan(100, TYPE_70_TI, 100_000, particle_density_g_ml=1.0)
+    assert plan["s_S"] == 0 and math.isinf(plan["time_h"]) and not plan["sinks"]
+    assert np.isinf(plan["table"]["time_h"]).all()
+
+
+def test_spin_plan_accepts_the_rotors_maximum_but_not_more():
+    top = sd.spin_plan(50, TYPE_70_TI, 1)["max_rcf_g"]
+    assert sd.spin_plan(50, TYPE_70_TI, top)["rpm"] == pytest.approx(70_000)
+    with pytest.raises(ValueError, match=r"rcf_g = 600,000 x g .*Type 70 Ti.*maximum of 503,447 x g"):
+        sd.spin_plan(50, TYPE_70_TI, 600_000)
+    # at r_av the limit is lower: 359,918 g
+    with pytest.raises(ValueError, match=r"at r_av.*maximum of 359,918 x g"):
+        sd.spin_plan(50, TYPE_70_TI, 400_000, radius="av")
+
+
+@pytest.mark.parametrize("rotor, words", [
+    ("no_such_rotor", r"rotor_id of the rotors table \(type_70_ti, "),
+    ({"name": "X", "max_rpm": 1000, "r_max_mm": 50, "r_min_mm": 20}, "missing k_factor"),
+    ({**TYPE_70_TI, "r_min_mm": 95}, "r_min_mm must be > 0 and < 91.9; got 95"),
+    ({**TYPE_70_TI, "max_rpm": -1}, "max_rpm"),
+    (42, "rotor must be a rotor_id"),
+])
+def test_spin_plan_rejects_a_bad_rotor(rotor, words):
+    with pytest.raises(ValueError, match=words):
+        sd.spin_plan(50, rotor, 10_000)
+
+
+def test_spin_plan_rejects_bad_settings():
+    with pytest.raises(ValueError, match="radius must be 'max'"):
+        sd.spin_plan(50, TYPE_70_TI, 10_000, radius="min")
+    with pytest.raises(ValueError, match="rcf_g must be > 0"):
+        sd.spin_plan(50, TYPE_70_TI, 0)
+    with pytest.raises(ValueError, match="temp_C"):
+        sd.spin_plan(50, TYPE_70_TI, 10_000, temp_C=-5)
+
+
+def test_pelleting_table_with_a_rotor_is_the_lessons_loop_in_one_call():
+    # lesson 01's cell, by hand: Type 70 Ti at 100,000 g, water at 4 C
+    rotor = TYPE_70_TI
+    rpm = sd.rpm_for_rcf(100_000, rotor["r_max_mm"])
+    k = sd.adjusted_k_factor(rotor["k_factor"], rotor["max_rpm"], rpm)
+    eta = sd.water_viscosity_mPa_s(4)
+    by_hand = [sd.pelleting_time_h(k, sd.sedimentation_coefficient_S(d, viscosity_mPa_s=eta)) * 60
+               for d in (50, 100, 1000)]
+    table = sd.pelleting_table(rotor, 100_000, (50, 100, 1000))
+    assert np.allclose(table["time_min"], by_hand)
+    assert table.attrs["rotor_name"] == "Type 70 Ti" and table.attrs["rpm"] == pytest.approx(rpm)
+    assert table.attrs["viscosity_mPa_s"] == pytest.approx(eta)
+    # the original form is unchanged: its default viscosity is still 1.0 mPa s (20 C)
+    legacy = sd.pelleting_table([100], k_factor=44)
+    assert legacy["time_h"].iloc[0] == pytest.approx(44 / 833.333, rel=1e-6)
+    assert sd.pelleting_table(diameters_nm=[100], k_factor=44).equals(legacy)
+
+
+@pytest.mark.parametrize("call, words", [
+    (lambda: sd.pelleting_table(TYPE_70_TI), "needs a rotor and rcf_g"),
+    (lambda: sd.pelleting_table([50], 100_000, k_factor=44), "not both"),
+    (lambda: sd.pelleting_table([50, 100], 100_000), "rotor must be a rotor_id"),
+    (lambda: sd.pelleting_table(TYPE_70_TI, 100_000, [50, -1]), "diameters_nm must be > 0"),
+])
+def test_pelleting_table_rejects_mixed_or_bad_calls(call, words):
+    with pytest.raises(ValueError, match=words):
+        call()
+
+
+def test_clearing_comparison_tells_the_differential_centrifugation_story():
+    # Hand values (Type 70 Ti, 4 C, forces at r_max): k at 2,000 g = 44 (70,000 / 4,412)^2
+    # = 11,075; at 100,000 g 221.5. Cell 10 um / 1.07: s = 2.51e6 S -> 16 s; debris 1 um /
+    # 1.07: 25,100 S -> 26 min; 50 nm / 1.15: 134.7 S -> 3.4 days, and 1.64 h at 100,000 g;
+    # 30 nm: 48.5 S -> 4.6 h at 100,000 g.
+    eta = sd.water_viscosity_mPa_s(4)
+    df = sd.clearing_comparison(TYPE_70_TI)
+    assert list(df["particle"].unique()) == ["cell", "cell debris", "exosome (50 nm)", "exosome (30 nm)"]
+    assert set(df["rcf_g"]) == {2_000, 100_000}
+    got = df.set_index(["particle", "rcf_g"])["time_h"]
+    k_low = 44 * (70_000 / _rpm(2_000, 91.9)) ** 2
+    k_high = 44 * (70_000 / _rpm(100_000, 91.9)) ** 2
+    assert got["cell", 2_000] == pytest.approx(k_low / _stokes_S(10_000, 1.07, eta))
+    assert got["cell", 2_000] * 3600 == pytest.approx(16, abs=0.5)
+    assert got["cell debris", 2_000] * 60 == pytest.approx(26.4, abs=0.5)
+    assert got["exosome (50 nm)", 2_000] / 24 == pytest.approx(3.43, abs=0.02)
+    assert got["exosome (50 nm)", 100_000] == pytest.approx(k_high / _stokes_S(50, 1.15, eta))
+    assert got["exosome (30 nm)", 100_000] == pytest.approx(4.57, abs=0.02)
+    wide = sd.clearing_comparison(TYPE_70_TI, layout="wide")
+    assert list(wide.columns) == ["2,000 x g", "100,000 x g"]
+    assert wide.loc["cell", "2,000 x g"] == "16 s"
+    assert wide.loc["cell debris", "2,000 x g"] == "26 min"
+    assert wide.loc["exosome (50 nm)", "2,000 x g"] == "3.4 days"
+    assert wide.loc["exosome (50 nm)", "100,000 x g"] == "1.6 h"
+
+
+def test_clearing_comparison_takes_own_particles_and_rejects_bad_ones():
+    df = sd.clearing_comparison(TYPE_70_TI, [10_000], particles=[("lipoprotein", 30, 1.0)])
+    assert len(df) == 1 and math.isinf(df["time_h"].iloc[0])
+    assert df["time"].iloc[0].startswith("never")
+    with pytest.raises(ValueError, match="beyond"):
+        sd.clearing_comparison(TYPE_70_TI, [600_000])
+    with pytest.raises(ValueError, match="layout"):
+        sd.clearing_comparison(TYPE_70_TI, layout="tall")
+    with pytest.raises(ValueError, match="particles"):
+        sd.clearing_comparison(TYPE_70_TI, particles=[])
+
+
+@pytest.mark.parametrize("hours, text", [(16 / 3600, "16 s"), (26 / 60, "26 min"), (1.645, "1.6 h"),
+                                         (82.25, "3.4 days"), (math.inf, "never (does not sink)")])
+def test_format_duration(hours, text):
+    assert sd.format_duration(hours) == text
+
+
+@pytest.mark.parametrize("kwargs, name", [
+    (dict(particle_density_g_ml=1e308), "particle_density_g_ml"),
+    (dict(particle_density_g_ml=1e12), "particle_density_g_ml"),
+    (dict(medium_density_g_ml=50), "medium_density_g_ml"),
+    (dict(diameter_nm=1e308), "diameter_nm"),
+    (dict(viscosity_mPa_s=1e-320), "viscosity_mPa_s"),
+])
+def test_implausible_or_overflowing_input_names_the_parameter_without_warnings(kwargs, name):
+    args = {"diameter_nm": 100, **kwargs}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")              # no overflow RuntimeWarning on the way
+        with pytest.raises(ValueError, match=name) as info:
+            sd.sedimentation_coefficient_S(**args)
+    assert "array" not in str(info.value) and "inf" not in str(info.value)
+
+
+def test_a_vanishing_coefficient_means_never_and_warns_nothing():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert math.isinf(sd.pelleting_time_h(44, 1e-320))
+
+
+def test_messages_show_the_first_bad_element_not_the_array():
+    values = [100.0] * 40
+    values[3] = math.inf
+    with pytest.raises(ValueError) as info:
+        sd.sedimentation_coefficient_S(values)
+    assert str(info.value) == "diameter_nm must be a finite number; got inf (element 3 of 40)"
+    values[3], values[7] = 100.0, -2.0
+    with pytest.raises(ValueError) as info:
+        sd.sedimentation_coefficient_S(values)
+    assert str(info.value) == "diameter_nm must be > 0 and <= 1,000,000; got -2 (element 7 of 40)"
+
+
 # --------------------------------------------------------------------------- Warburg
-def test_textbook_atp_yields():
-    assert wb.ATP_GLYCOLYSIS == 2
-    assert wb.ATP_FULL_OXIDATION_RANGE == (30, 32)
-    assert wb.ATP_FULL_OXIDATION_OLDER_RANGE == (36, 38)
-    assert wb.ATP_FULL_OXIDATION in range(30, 33)
-    assert wb.atp_per_glucose(0) == 2
-    assert wb.atp_per_glucose(1) == 32
-    assert wb.atp_per_glucose(1, 38) == 38
+def _atp_per_glucose_from_the_mechanism(p_o_nadh, p_o_fadh2, cytosolic_nadh_p_o):
+    """ATP per glucose counted step by step (textbook stoichiometry, per glucose):
+
+    glycolysis: 4 ATP made (2 PGK + 2 PK) - 2 spent (hexokinase, PFK-1) = 2 net, 2 NADH
+    in the cytosol (worth ``cytosolic_nadh_p_o`` each: 2.5 via the malate-aspartate
+    shuttle, 1.5 via the glycerol-3-phosphate shuttle); pyruvate dehydrogenase 2 NADH;
+    TCA cycle (two turns) 6 NADH, 2 FADH2 and 2 GTP (= ATP).
+    """
+    glycolysis = 4 - 2
+    substrate_level = glycolysis + 2
+    return (substrate_level + 2 * cytosolic_nadh_p_o + (2 + 6) * p_o_nadh + 2 * p_o_fadh2)
+
+
+def test_atp_yields_follow_from_the_mechanism():
+    modern = sorted({_atp_per_glucose_from_the_mechanism(2.5, 1.5, c) for c in (1.5, 2.5)})
+    older = sorted({_atp_per_glucose_from_the_mechanism(3, 2, c) for c in (2, 3)})
+    assert tuple(modern) == wb.ATP_FULL_OXIDATION_RANGE == (30, 32)
+    assert tuple(older) == wb.ATP_FULL_OXIDATION_OLDER_RANGE == (36, 38)
+    assert wb.ATP_FULL_OXIDATION == max(modern)
+    assert wb.ATP_GLYCOLYSIS == 4 - 2
+    assert wb.LACTATE_PER_GLUCOSE == 2                 # pyruvate -> lactate, 2 per glucose
+    assert wb.atp_per_glucose(0) == wb.ATP_GLYCOLYSIS
+    assert wb.atp_per_glucose(1) == max(modern)
+    assert wb.atp_per_glucose(1, max(older)) == max(older)
+
+
+def test_warburg_explore_hand_values():
+    # 20 % of glucose oxidised at 32 ATP: 0.8 * 2 + 0.2 * 32 = 8 ATP per glucose;
+    # 100 ATP -> 12.5 glucose, 2 * 0.8 * 12.5 = 20 lactate, 32 / 8 = 4x the glucose of a
+    # fully oxidising cell, and 0.2 * 30 / 8 = 75 % of the ATP from mitochondria.
+    r = wb.explore(0.2, 100)
+    assert r["atp_per_glucose"] == pytest.approx(8)
+    assert r["glucose_uptake"] == pytest.approx(12.5)
+    assert r["lactate_output"] == pytest.approx(20)
+    assert r["fold"] == pytest.approx(4)
+    assert r["glucose_share_oxidised"] == 0.2
+    assert r["atp_share_from_mitochondria"] == pytest.approx(0.75)
+    assert r["atp_share_from_glycolysis"] == pytest.approx(0.25)
+    assert len(r["budget"]) == 101
+    # glycolysis only: no mitochondrial ATP; full oxidation: all but 2 of 32 ATP
+    assert wb.explore(0.0)["atp_share_from_mitochondria"] == 0
+    assert wb.explore(1.0)["atp_share_from_mitochondria"] == pytest.approx(30 / 32)
+    assert wb.explore(0.2, 100, 38)["fold"] == pytest.approx(38 / (0.8 * 2 + 0.2 * 38))
+
+
+def test_budget_keeps_the_old_column_and_adds_the_mitochondrial_share():
+    df = wb.warburg_budget(100)
+    assert np.array_equal(df["atp_from_oxphos"], df["atp_from_mitochondria"])
+    assert np.allclose(df["atp_from_mitochondria"] / 100, df["atp_share_from_mitochondria"])
+    assert df["atp_share_from_mitochondria"].is_monotonic_increasing
+
+
+@pytest.mark.parametrize("call, words", [
+    (lambda: wb.explore(atp_demand=1e16), "atp_demand must be >= 0 and <= 1e[+]15; got 1e[+]16"),
+    (lambda: wb.explore(oxphos_share=[0.1, 0.2]), "oxphos_share must be a single number"),
+    (lambda: wb.glucose_uptake_for_demand(1e308, 0.5), "atp_demand"),
+])
+def test_warburg_explore_rejects_bad_input(call, words):
+    with pytest.raises(ValueError, match=words):
+        call()
 
 
 def test_glucose_and_lactate_hand_values():
@@ -260,6 +520,183 @@ def test_resistance_rejects_bad_input(kwargs, name):
         rs.simulate_resistance(**kwargs)
 
 
+HOSTILE = {
+    "tiny days 1e-300": dict(days=1e-300),
+    "denormal days": dict(days=5e-324),
+    "unlimited capacity, ten years": dict(capacity=None, days=3650),
+    "unlimited capacity, fast growth": dict(capacity=None, growth_sensitive=10, days=3650, dose=0),
+    "huge starting numbers": dict(sensitive0=1e300, resistant0=1e300),
+    "start far above capacity": dict(sensitive0=1e12, resistant0=1e12, capacity=1),
+}
+
+
+def _in_subprocess(code: str, timeout: float = 60) -> dict:
+    """Run model code in a fresh interpreter with a timeout: a regression that hangs the
+    solver fails this test instead of freezing the test run."""
+    prog = "import json\nfrom exolab.models import resistance as rs\n" + textwrap.dedent(code)
+    try:
+        res = subprocess.run([sys.executable, "-c", prog], capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"the model did not return within {timeout} s (it hangs):\n{code}")
+    assert res.returncode == 0, res.stderr
+    return json.loads(res.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.parametrize("kwargs", HOSTILE.values(), ids=HOSTILE.keys())
+def test_hostile_settings_fail_fast_with_a_named_parameter(kwargs):
+    out = _in_subprocess(f"""
+        import time
+        t0 = time.perf_counter()
+        for fn in (rs.simulate_resistance, rs.time_to_dominance):
+            try:
+                fn(**{kwargs!r})
+                print(json.dumps({{"error": None}}))
+            except ValueError as exc:
+                msg = str(exc)
+        print(json.dumps({{"error": msg, "seconds": time.perf_counter() - t0}}))
+        """)
+    assert out["error"], "a hostile setting must be refused with a ValueError"
+    assert out["seconds"] < 5
+    named = [k for k in kwargs if k in out["error"]]
+    assert named, f"the message must name one of {list(kwargs)}: {out['error']}"
+    assert "array" not in out["error"] and "nan" not in out["error"].lower()
+
+
+def test_long_unlimited_growth_within_the_bound_is_finite():
+    out = _in_subprocess("""
+        import numpy as np
+        df = rs.simulate_resistance(capacity=None, days=2000)      # 0.3 * 2000 = 600 e-folds
+        print(json.dumps({"finite": bool(np.isfinite(df.drop(columns='time').to_numpy()).all()),
+                          "n": float(df['sensitive'].iloc[-1] + df['resistant'].iloc[-1])}))
+        """)
+    assert out["finite"] and out["n"] > 1e200
+
+
+def test_the_unlimited_growth_bound_says_how_far_one_can_go():
+    with pytest.raises(ValueError, match=r"days must be <= 2,000 with unlimited capacity.*got 3,650"):
+        rs.simulate_resistance(capacity=None, days=3650)
+    assert rs.MAX_UNLIMITED_GROWTH <= 700               # e**709 is the largest finite float
+
+
+def test_solver_budget_turns_a_runaway_into_a_value_error(monkeypatch):
+    monkeypatch.setattr(rs, "MAX_RHS_CALLS", 50)
+    with pytest.raises(ValueError, match=r"did not settle within its budget \(50 steps"):
+        rs.simulate_resistance()
+
+
+def test_without_transfer_each_population_follows_its_own_selection():
+    # tau = 0: no flux between S and R, so along the model's own N(t)
+    #   R(t) = R0 exp(int gR (1 - N/K) dt)   and   S(t) = S0 exp(int (gS (1 - N/K) - kill) dt)
+    p = dict(days=60, dose=1.0, transfer_rate=0.0, n_points=3001)
+    df = rs.simulate_resistance(**p)
+    t = df["time"].to_numpy()
+    crowd = 1 - (df["sensitive"] + df["resistant"]).to_numpy() / rs.DEFAULTS["capacity"]
+    integral = np.concatenate([[0], np.cumsum(np.diff(t) * (crowd[1:] + crowd[:-1]) / 2)])
+    kill = rs.kill_rate(1.0)
+    r_selection = rs.DEFAULTS["resistant0"] * np.exp(rs.DEFAULTS["growth_resistant"] * integral)
+    s_selection = rs.DEFAULTS["sensitive0"] * np.exp(rs.DEFAULTS["growth_sensitive"] * integral - kill * t)
+    assert np.allclose(df["resistant"], r_selection, rtol=1e-3)
+    assert np.allclose(df["sensitive"], s_selection, rtol=1e-3, atol=1e-3)
+    # and the drug is what makes R win: without it S (the faster grower) stays ahead
+    assert rs.time_to_dominance(**{**p, "dose": 0.0}) is None
+
+
+def test_transfer_converts_cells_but_does_not_create_them():
+    # gS = gR and no drug: S + R follows the same logistic with or without transfer,
+    # N(t) = K / (1 + (K / N0 - 1) e^(-g t))
+    common = dict(growth_sensitive=0.3, growth_resistant=0.3, dose=0.0, days=60)
+    moved = rs.simulate_resistance(transfer_rate=0.5, **common)
+    still = rs.simulate_resistance(transfer_rate=0.0, **common)
+    total = lambda df: (df["sensitive"] + df["resistant"]).to_numpy()  # noqa: E731
+    k, n0 = rs.DEFAULTS["capacity"], rs.DEFAULTS["sensitive0"] + rs.DEFAULTS["resistant0"]
+    logistic = k / (1 + (k / n0 - 1) * np.exp(-0.3 * moved["time"].to_numpy()))
+    assert np.allclose(total(moved), total(still), rtol=1e-4)
+    assert np.allclose(total(moved), logistic, rtol=1e-4)
+    assert moved["resistant"].iloc[-1] > 10 * still["resistant"].iloc[-1]
+
+
+def test_explore_gives_curves_and_the_exact_dominance_day():
+    r = rs.explore()
+    assert r["sensitive0"] == pytest.approx(1e5) and r["resistant0"] == pytest.approx(1e3)
+    assert list(r["df"].columns) == ["time", "sensitive", "resistant", "resistant_fraction"]
+    assert len(r["df"]) == 121
+    assert r["dominance_day"] == pytest.approx(rs.time_to_dominance(), rel=1e-9)
+    assert r["dominance_day"] == pytest.approx(math.log(99) / 0.3, abs=0.2)   # early-phase estimate
+    assert r["final_fraction"] == pytest.approx(float(r["df"]["resistant_fraction"].iloc[-1]))
+    assert rs.explore(transfer_rate=0.2, inhibitor=0.75)["effective_transfer_rate"] == pytest.approx(0.05)
+
+
+def test_explore_dominance_does_not_depend_on_the_output_grid():
+    # Interpolating 121 points over ten years misses the day by up to half a 30-day step
+    # (52.0 instead of 54.2 days); the event-based day does not move with n_points.
+    exact = rs.time_to_dominance(dose=0.3, transfer_rate=0, days=3650)
+    coarse = rs.explore(dose=0.3, transfer_rate=0, days=3650, n_points=121)
+    assert coarse["dominance_day"] == pytest.approx(exact, rel=1e-6)
+    assert rs.explore(dose=0.3, transfer_rate=0, days=3650, n_points=2)["dominance_day"] == pytest.approx(exact, rel=1e-6)
+    assert abs(rs.time_to_dominance(coarse["df"]) - exact) > 1    # the old way is visibly off
+
+
+def test_explore_starting_fraction():
+    # transfer only: f(t) = 1 / (1 + (1/f0 - 1) e^(-tau t)) -> dominance at ln(1/f0 - 1) / tau
+    pure = dict(dose=0, transfer_rate=0.5, days=40, growth_sensitive=0, growth_resistant=0, capacity=None)
+    for f0 in (0.01, 0.1, 0.3):
+        day = rs.explore(resistant_fraction0=f0, **pure)["dominance_day"]
+        assert day == pytest.approx(math.log(1 / f0 - 1) / 0.5, rel=1e-4)
+    r = rs.explore(resistant_fraction0=0.25, total_cells0=4e4)
+    assert (r["sensitive0"], r["resistant0"]) == (3e4, 1e4)
+    assert r["df"]["resistant_fraction"].iloc[0] == pytest.approx(0.25)
+    assert rs.explore(resistant_fraction0=0.5)["dominance_day"] == 0.0
+    assert rs.explore(resistant_fraction0=0.0)["dominance_day"] is None
+
+
+@pytest.mark.parametrize("kwargs, words", [
+    (dict(resistant_fraction0=1.5), "resistant_fraction0 must be >= 0 and <= 1; got 1.5"),
+    (dict(total_cells0=0), "total_cells0"),
+    (dict(sensitive0=5), "does not take sensitive0"),
+    (dict(days=1e-300), "days must be >= 0.01"),
+    (dict(n_points=1.5), "n_points must be a whole number"),
+])
+def test_explore_rejects_bad_input(kwargs, words):
+    with pytest.raises(ValueError, match=words):
+        rs.explore(**kwargs)
+
+
+def test_scenario_table_is_lesson_04s_comparison():
+    table = rs.scenario_table()
+    assert list(table.index) == list(rs.SCENARIOS)
+    assert table.index.name == "scenario"
+    assert list(table.columns) == ["drug dose (× EC50)", "exosomal transfer (/day)", "release inhibitor",
+                                   "days until resistant ≥ 50 %", "resistant share at the end (%)"]
+    days = table["days until resistant ≥ 50 %"]
+    for name, overrides in rs.SCENARIOS.items():
+        expected = rs.time_to_dominance(**overrides)
+        if expected is None:
+            assert math.isnan(days[name])
+        else:
+            assert days[name] == round(expected, 1)
+    # the story: transfer speeds resistance up; a complete inhibitor is the same as no transfer
+    assert days["drug + transfer (default)"] < days["drug, no transfer"]
+    assert days["drug + complete release inhibitor"] == days["drug, no transfer"]
+    assert math.isnan(days["no drug, no transfer"])
+    assert table.round(1).equals(table)                          # rounded for display
+    longer = rs.scenario_table({"no drug, no transfer": {"dose": 0, "transfer_rate": 0}}, days=3650)
+    assert longer["days until resistant ≥ 50 %"].isna().all()     # S grows faster: R never wins
+
+
+@pytest.mark.parametrize("kwargs, words", [
+    (dict(days=0.005), "days must be >= 0.01 and <= 3,650; got 0.005"),
+    (dict(sensitive0=2e12), "sensitive0 must be >= 0 and <= 1,000,000,000,000; got 2,000,000,000,000"),
+    (dict(capacity=1e4), "capacity must be >= sensitive0 \\+ resistant0"),
+    (dict(capacity=1e16), "capacity"),
+    (dict(dose=1e300), "dose"),
+    (dict(n_points=1), "n_points"),
+    (dict(sensitive0=0.4, resistant0=0.4), "sensitive0 \\+ resistant0 must be >= 1"),
+])
+def test_resistance_bounds_are_readable(kwargs, words):
+    with pytest.raises(ValueError, match=words):
+        rs.simulate_resistance(**kwargs)
+
+
 # --------------------------------------------------------------------------- sizing
 def test_nta_is_seeded():
     a, b = sz.simulate_nta(seed=3), sz.simulate_nta(seed=3)
@@ -308,6 +745,54 @@ def test_size_summary_percentiles_are_ordered():
 def test_sizing_rejects_bad_input(call, name):
     with pytest.raises(ValueError, match=name):
         call()
+
+
+@pytest.mark.parametrize("kwargs, words", [
+    (dict(seed=-1), "seed must be >= 0 and <= 4,294,967,295; got -1"),
+    (dict(seed=1.5), "seed must be a whole number; got 1.5"),
+    (dict(seed="abc"), "seed must be a whole number"),
+    (dict(n_particles=1.5), "n_particles must be a whole number; got 1.5"),
+    (dict(n_particles=100_001), "n_particles must be >= 1 and <= 100,000; got 100,001"),
+    (dict(n_particles=True), "n_particles must be a whole number"),
+    (dict(large_median_nm=1e9), "large_median_nm"),
+])
+def test_sizing_validates_counts_and_seeds_readably(kwargs, words):
+    with pytest.raises(ValueError, match=words):
+        sz.simulate_nta(**kwargs)
+
+
+def test_documented_particle_cap_is_usable():
+    assert sz.MAX_PARTICLES == 100_000
+    assert len(sz.simulate_nta(sz.MAX_PARTICLES)) == sz.MAX_PARTICLES
+    assert len(sz.simulate_nta(2000.0)) == 2000               # a whole float is fine
+
+
+def test_size_summary_memory_is_bounded_for_stray_huge_diameters():
+    start = time.perf_counter()
+    s = sz.size_summary([1e9, 100, 101, 102])                   # used to ask for 1e8 bins
+    assert time.perf_counter() - start < 1
+    assert s["mode_nm"] == 105 and s["d50_nm"] == pytest.approx(101.5)
+    only_huge = sz.size_summary([2e6, 3e6, 3e6])               # nothing below 10 um
+    assert 2e6 <= only_huge["mode_nm"] <= 3e6
+    with pytest.raises(ValueError, match="at least one particle"):
+        sz.size_summary([])
+
+
+def test_sizing_explore_separates_truth_from_measurement():
+    # single-size populations (gsd 1): 100 nm and 300 nm particles sort perfectly
+    r = sz.explore(1000, small_fraction=0.6, small_median_nm=100, large_median_nm=300, seed=5,
+                   small_gsd=1, large_gsd=1)
+    assert r["classes"]["small_fraction"] == r["true_small_fraction"]
+    assert r["misclassified_fraction"] == 0
+    # the default mixture: P(small >= 200) = 0.0104, P(large < 200) = 0.159 ->
+    # misclassified = 0.7 * 0.0104 + 0.3 * 0.159 = 0.055
+    big = sz.explore(50_000, seed=1)
+    assert big["misclassified_fraction"] == pytest.approx(0.055, abs=0.005)
+    assert big["true_small_fraction"] == pytest.approx(0.70, abs=0.01)
+    assert big["classes"]["small_fraction"] == pytest.approx(0.740, abs=0.01)
+    assert set(big["summary"]) == {"mean_nm", "mode_nm", "d10_nm", "d50_nm", "d90_nm"}
+    with pytest.raises(ValueError, match="cutoff_nm"):
+        sz.explore(cutoff_nm=0)
 
 
 # --------------------------------------------------------------------------- plots
