@@ -60,10 +60,39 @@ def test_extra_rows_show_up_in_queries_and_the_cargo_explorer(extended):
     assert re.search(rf"\b1 of {total}\b", w.count.value), w.count.value
 
 
-def test_a_mistake_in_the_instructor_copy_is_reported_with_file_line_column(extended):
-    with open(extended / "findings.csv", "a", encoding="utf-8", newline="") as fh:
-        fh.write("F998" + ",x" * 0 + "\n")
+def _next_line(path: Path) -> int:
+    """Line number (header = 1, as in an editor) that a row appended to ``path`` will get."""
+    text = path.read_text(encoding="utf-8")
+    return text.count("\n") + (0 if text.endswith("\n") else 1) + 1
+
+
+def test_a_ragged_row_in_the_instructor_copy_is_reported_with_file_and_line(extended):
+    path = extended / "findings.csv"
+    line = _next_line(path)
+    with open(path, "a", encoding="utf-8", newline="") as fh:
+        fh.write("F998\n")                     # one cell where the header has many
     d.clear_cache()
     with pytest.raises(d.DataError) as info:
         d.load("findings")
-    assert "findings.csv" in str(info.value) and info.value.line is not None
+    err = info.value
+    assert err.file == path and err.line == line and err.column is None
+    assert f"findings.csv, line {line}" in str(err) and "has 1 cells but the header has" in str(err)
+
+
+def test_a_bad_value_in_the_instructor_copy_is_reported_with_file_line_column(extended):
+    path = extended / "findings.csv"
+    with open(path, encoding="utf-8", newline="") as fh:
+        reader = csv.reader(fh)
+        header, first = next(reader), next(reader)
+    row = dict(zip(header, first))
+    row.update(finding_id="F998", theme="metabolsim")    # a typo of a vocabulary word
+    line = _next_line(path)
+    with open(path, "a", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerow([row[c] for c in header])
+    d.clear_cache()
+    with pytest.raises(d.DataError) as info:
+        d.load("findings")
+    err = info.value
+    assert (err.file, err.line, err.column) == (path, line, "theme")
+    assert f"findings.csv, line {line}, column 'theme'" in str(err)
+    assert "Did you mean 'metabolism'" in str(err)
