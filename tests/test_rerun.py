@@ -1,9 +1,17 @@
 """Running a lesson's cells a second time in the same kernel ("Run All" again) gives the
-same outputs: no hidden state, no accumulating plots, no order-dependent results."""
+same outputs: no hidden state, no accumulating plots, no order-dependent results.
+
+The lesson kernels always run offline here, however this file is invoked: the
+``offline_kernel`` fixture gives every kernel a private IPython profile holding the same
+startup files `make test` installs (``tests/support/no_network.py`` and ``semicolon.py``),
+and the test checks inside the kernel that the network block is active before any
+lesson cell runs. (Before, a direct ``pytest tests/test_rerun.py`` ran the lessons with
+the network open, since only the Makefile set ``IPYTHONDIR``.)"""
 from __future__ import annotations
 
 import json
 import re
+import shutil
 from pathlib import Path
 
 import nbformat
@@ -13,6 +21,16 @@ from nbclient import NotebookClient
 from exolab.lessons import load_manifest
 
 NB_DIR = Path(__file__).resolve().parent.parent / "notebooks"
+SUPPORT = Path(__file__).resolve().parent / "support"
+STARTUP = {"00-no-network.py": "no_network.py", "01-semicolon.py": "semicolon.py"}
+# Runs in the kernel before the lesson: proves the startup file was loaded.
+OFFLINE_CHECK = ("import socket\n"
+                 "try:\n"
+                 "    socket.getaddrinfo('example.invalid', 80)\n"
+                 "except ConnectionRefusedError as exc:\n"
+                 "    assert 'lessons must run offline' in str(exc), exc\n"
+                 "else:\n"
+                 "    raise AssertionError('the no-network startup file is not active')\n")
 # Live widget ids differ between runs by design; everything a reader sees must not.
 VOLATILE = {"application/vnd.jupyter.widget-view+json", "image/png", "image/svg+xml"}
 
@@ -29,13 +47,27 @@ def _visible(cell) -> list:
     return [re.sub(r"0x[0-9a-f]+", "0x", json.dumps(x)) for x in out]
 
 
-@pytest.mark.parametrize("entry", load_manifest(), ids=lambda e: e["id"])
-def test_run_all_twice_in_one_kernel_gives_the_same_outputs(entry, tmp_path, monkeypatch):
+@pytest.fixture
+def offline_kernel(tmp_path, monkeypatch):
+    """A private IPYTHONDIR with `make test`'s startup files, inherited by the kernel."""
+    startup = tmp_path / "ipython" / "profile_default" / "startup"
+    startup.mkdir(parents=True)
+    for target, source in STARTUP.items():
+        shutil.copy(SUPPORT / source, startup / target)
+    monkeypatch.setenv("IPYTHONDIR", str(tmp_path / "ipython"))
     monkeypatch.setenv("MPLCONFIGDIR", str(tmp_path / "mpl"))
+    monkeypatch.setenv("EXOLAB_PROGRESS", str(tmp_path / "progress.json"))
+    return startup
+
+
+@pytest.mark.parametrize("entry", load_manifest(), ids=lambda e: e["id"])
+def test_run_all_twice_in_one_kernel_gives_the_same_outputs(entry, offline_kernel):
     nb = nbformat.read(NB_DIR / entry["file"], as_version=4)
     client = NotebookClient(nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(NB_DIR)}})
     runs = []
     with client.setup_kernel():
+        check = nbformat.v4.new_code_cell(OFFLINE_CHECK)
+        client.execute_cell(check, 0)   # raises CellExecutionError if the block is missing
         for _ in range(2):
             for index, cell in enumerate(nb.cells):
                 if cell.cell_type == "code":
