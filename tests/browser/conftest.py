@@ -21,13 +21,33 @@ from lab_harness import ARTIFACTS, CHROMIUM_ARGS, ROOT, LabSession, _free_port, 
 collect_ignore_glob = ["fixtures/*"]
 
 
+def _playwright():
+    """Import ``playwright.sync_api``; missing, it fails under `make test` and skips elsewhere.
+
+    `make test` (and `make browser`) export ``EXOLAB_CHROMIUM``; CI services set ``CI``.
+    There a missing playwright is a broken set-up that must not pass as "skipped". A
+    hand-run ``pytest`` without either variable still skips, with the reason.
+    """
+    try:
+        import playwright.sync_api as sync_api
+    except ImportError as exc:
+        where = [name for name in ("EXOLAB_CHROMIUM", "CI")
+                 if os.environ.get(name, "").strip().lower() not in ("", "0", "false", "no")]
+        message = (f"playwright is not installed ({exc}); the browser tests need it: "
+                   "`.venv/bin/python -m pip install -r requirements.txt`")
+        if where:
+            pytest.fail(f"{message} (required because {' and '.join(where)} is set)")
+        pytest.skip(message)
+    return sync_api
+
+
 @pytest.fixture(scope="session")
 def lab(tmp_path_factory):
     """Yield a :class:`LabSession`; on teardown shut down kernels and kill the server group."""
     chromium = os.environ.get("EXOLAB_CHROMIUM", "/usr/bin/chromium")
     if not Path(chromium).is_file():
         pytest.fail(f"Chromium not found at {chromium}; set EXOLAB_CHROMIUM or run `make chromium`")
-    sync_api = pytest.importorskip("playwright.sync_api")
+    sync_api = _playwright()
 
     state = tmp_path_factory.mktemp("lab-state")
     env = dict(os.environ)
