@@ -1,8 +1,10 @@
 """Pure pandas queries over the knowledge base: the logic behind the explorers.
 
 Every function reads the validated tables through :mod:`exolab.data` (which
-caches them) and returns plain DataFrames or dicts, so lessons can call them
-directly and tests can check them without a widget in sight.
+caches them) and returns DataFrames or dicts, so lessons can call them directly
+and tests can check them without a widget in sight. Tables meant to be read come
+back as :class:`Table`, a DataFrame that displays readably everywhere (wrapped,
+uncut text, names instead of ids); :func:`show_table` does the same for any frame.
 
 Examples
 --------
@@ -14,6 +16,7 @@ True
 """
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 from collections import Counter
@@ -28,7 +31,9 @@ from .data import DataError
 __all__ = ["THEME_LESSONS", "ANY", "filter_findings", "citation_table", "summarise",
            "communication_matrix", "findings_between", "resistance_matrix_table",
            "resistance_cell", "molecule_profile", "counts_by_theme", "kb_overview",
-           "references_for", "format_source", "display_name", "filter_options"]
+           "references_for", "format_source", "display_name", "filter_options",
+           "therapeutics", "show_table", "Table", "ReferenceList", "vocab_label",
+           "confidence_flag", "EFFECT_LABELS", "VOCAB_LABELS", "render_html", "render_text"]
 
 #: Which lesson teaches each theme (metastasis and angiogenesis share one).
 THEME_LESSONS = {
@@ -115,12 +120,20 @@ def _lookups() -> dict:
     return out
 
 
+# findings columns whose values are vocabulary ids with student-facing labels
+_VOCAB_COLUMNS = {"effect": "effect", "resistance_mechanism": "resistance_mechanism",
+                  "confidence": "confidence", "theme": "theme"}
+
+
 def _dn(lk: dict, column: str, value) -> str:
     """display_name() against a snapshot from _lookups()."""
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return ""
     names = lk.get(column)
-    return str(value) if names is None else names.get(value, str(value))
+    if names is None:
+        vocab = _VOCAB_COLUMNS.get(column)
+        return vocab_label(vocab, value) if vocab else str(value)
+    return names.get(value, str(value))
 
 
 def display_name(column: str, value) -> str:
@@ -129,15 +142,18 @@ def display_name(column: str, value) -> str:
     Parameters
     ----------
     column : str
-        A findings column such as ``"cargo"`` or ``"donor_cell"``.
+        A findings column such as ``"cargo"``, ``"donor_cell"`` or ``"effect"``.
     value : str
-        The id; unknown ids and other columns come back unchanged.
+        The id; vocabulary columns (effect, resistance_mechanism, confidence, theme)
+        give their label ("raises glycolysis"); unknown ids and other columns come
+        back unchanged.
     """
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return ""
     link = _LINKS.get(column)
     if link is None:
-        return str(value)
+        vocab = _VOCAB_COLUMNS.get(column)
+        return vocab_label(vocab, value) if vocab else str(value)
     return _names(*link).get(value, str(value))
 
 
@@ -234,6 +250,354 @@ def _cell_matches(series: pd.Series, allowed: set) -> pd.Series:
     return series.map(hit).astype(bool)
 
 
+# ------------------------------------------------------------------ labels ---
+# Vocabulary ids are for code; students read these labels. Effects are phrased as what
+# the cargo does ("raises glycolysis"); the second form is used when a finding's
+# ``direction`` is "inhibits". tests/test_query.py checks every registry id has a label.
+
+#: effect id -> (label, label when the finding's direction is "inhibits").
+EFFECT_LABELS = {
+    "cargo_sorting": ("sorts cargo into exosomes", "blocks cargo sorting"),
+    "exosome_release": ("drives exosome release", "lowers exosome release"),
+    "glycolysis_up": ("raises glycolysis", "lowers glycolysis"),
+    "oxphos_down": ("lowers OXPHOS", "prevents the loss of OXPHOS"),
+    "oxphos_up": ("raises OXPHOS", "lowers OXPHOS"),
+    "glutamine_metabolism_up": ("raises glutamine metabolism", "lowers glutamine metabolism"),
+    "lipid_metabolism_up": ("raises lipid metabolism", "lowers lipid metabolism"),
+    "metabolic_reprogramming": ("reprogrammes metabolism", "blocks metabolic reprogramming"),
+    "ferroptosis_down": ("blocks ferroptosis", "promotes ferroptosis"),
+    "caf_activation": ("activates CAFs", "blocks CAF activation"),
+    "angiogenesis": ("drives angiogenesis", "inhibits angiogenesis"),
+    "inflammation": ("drives inflammation", "dampens inflammation"),
+    "m2_polarisation": ("polarises macrophages to M2", "blocks M2 polarisation"),
+    "immunosuppression": ("suppresses immunity", "relieves immunosuppression"),
+    "t_cell_suppression": ("suppresses T cells", "relieves T-cell suppression"),
+    "antitumour_immunity": ("boosts antitumour immunity", "dampens antitumour immunity"),
+    "proliferation": ("drives proliferation", "inhibits proliferation"),
+    "emt": ("induces EMT", "blocks EMT"),
+    "invasion_metastasis": ("drives invasion and metastasis", "inhibits invasion and metastasis"),
+    "pre_metastatic_niche": ("builds a pre-metastatic niche", "blocks niche formation"),
+    "anti_apoptosis": ("blocks apoptosis", "promotes apoptosis"),
+    "stemness": ("drives stemness", "inhibits stemness"),
+    "drug_resistance": ("confers drug resistance", "reduces drug resistance"),
+    "drug_export": ("exports the drug", "blocks drug export"),
+    "drug_sensitisation": ("restores drug sensitivity", "reduces drug sensitivity"),
+    "drug_delivery": ("delivers a drug", "blocks drug delivery"),
+    "biomarker": ("serves as a biomarker", "serves as a biomarker (lower with disease)"),
+}
+
+#: Labels of the other vocabularies (ids not listed read as words: "drug_resistance" -> "drug resistance").
+VOCAB_LABELS = {
+    "effect": {k: v[0] for k, v in EFFECT_LABELS.items()},
+    "resistance_mechanism": {
+        "efflux_export": "drug efflux and export", "anti_apoptosis": "anti-apoptosis",
+        "metabolic_rewiring": "metabolic rewiring", "horizontal_transfer": "horizontal transfer",
+        "oncogenic_signalling": "oncogenic signalling", "lipid_membrane": "lipid and membrane changes"},
+    "confidence": {
+        "stated": "stated", "ambiguous": "ambiguous in the source", "disputed": "disputed",
+        "table_only": "only in a review table", "typo_in_source": "typo in the source"},
+}
+
+# Enum values whose plain spelling is not just the id with spaces.
+_WORDS = {"medium_large": "medium/large", "escrt_associated": "ESCRT-associated"}
+_SNAKE = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)+$")   # not lesson ids such as 01_biogenesis
+
+
+def _words(value) -> str:
+    """An enum id as words: ``"plasma_membrane"`` -> ``"plasma membrane"``; other text unchanged."""
+    text = str(value)
+    if text in _WORDS:
+        return _WORDS[text]
+    return text.replace("_", " ") if _SNAKE.match(text) else text
+
+
+def vocab_label(vocabulary: str, value, direction=None) -> str:
+    """Return the student-facing label of a vocabulary id.
+
+    Parameters
+    ----------
+    vocabulary : str
+        ``"effect"``, ``"resistance_mechanism"``, ``"confidence"``, ``"theme"`` or any
+        enum column name.
+    value : str
+        The id, e.g. ``"glycolysis_up"``.
+    direction : {"promotes", "inhibits"}, optional
+        For effects: ``"inhibits"`` gives the opposite phrasing ("lowers exosome release").
+
+    Examples
+    --------
+    >>> vocab_label("effect", "caf_activation")
+    'activates CAFs'
+    >>> vocab_label("resistance_mechanism", "efflux_export")
+    'drug efflux and export'
+    """
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    value = str(value)
+    if vocabulary == "effect" and value in EFFECT_LABELS:
+        return EFFECT_LABELS[value][1 if str(direction) == "inhibits" else 0]
+    if vocabulary == "effect" and str(direction) == "inhibits":
+        return f"inhibits {_words(value)}"
+    return VOCAB_LABELS.get(vocabulary, {}).get(value) or _words(value)
+
+
+# ----------------------------------------------------------- table display ---
+# One display path for every table a lesson shows: query results come back as
+# :class:`Table` (a DataFrame that renders readably) and :func:`show_table` wraps any
+# other frame. Cells are never cut, missing values read "–", tuples are joined, and
+# ids are shown by name; the data underneath stay as they were, so filtering and
+# column selection keep working (and keep the display).
+
+MISSING = "–"
+FLAG = "⚠"
+_LONG = 60     # characters: columns with longer cells get room to wrap
+_MEDIUM = 24   # characters: columns with longer cells keep a readable width
+_SHORT = 14    # characters: columns with only shorter cells never wrap
+_TEXT_WIDTH = 100
+_GRID_WIDTH = 140  # plain text: tables up to this wide stay a grid
+_AXIS_VOCABS = {"mechanism": "resistance_mechanism"}  # crosstab axis name -> vocabulary
+_BORDER = "rgba(127,127,127,0.35)"
+_CELL = "text-align:left;vertical-align:top;padding:3px 10px 3px 4px;line-height:1.35;white-space:normal"
+
+
+def _missing(v) -> bool:
+    if v is None or v is pd.NA or v is pd.NaT:
+        return True
+    return isinstance(v, (float, np.floating)) and np.isnan(v)
+
+
+def _number(v) -> str:
+    if isinstance(v, (bool, np.bool_)):
+        return "yes" if v else "no"
+    if isinstance(v, (int, np.integer)):
+        return str(int(v))
+    v = float(v)
+    if not np.isfinite(v):
+        return "∞" if v > 0 else "-∞"
+    if v.is_integer() and abs(v) < 1e15:
+        return str(int(v))
+    return f"{v:,.0f}" if abs(v) >= 1000 else f"{v:.3g}"
+
+
+def _column_kinds() -> dict:
+    """Column name -> ("link", table, key) or ("vocab", name), read from the registry."""
+    try:
+        reg = _data.registry()
+    except DataError:
+        return {}
+    hit = _NAME_CACHE.get("_kinds")
+    if hit and hit[0] is reg:
+        return hit[1]
+    out: dict = {}
+    for spec in reg.get("tables", {}).values():
+        for col, c in (spec.get("columns") or {}).items():
+            c = c or {}
+            if c.get("foreign_key") and out.get(col, ("",))[0] != "link":
+                table, _, key = str(c["foreign_key"]).partition(".")
+                out[col] = ("link", table, key)
+            elif (c.get("vocabulary") or c.get("enum")) and col not in out and col != "lesson":
+                out[col] = ("vocab", c.get("vocabulary") or col)
+    _NAME_CACHE["_kinds"] = (reg, out)
+    return out
+
+
+def _formatter(col, dtype, humanise: bool):
+    """A function cell -> display string for one column."""
+    kind = _column_kinds().get(col) if humanise and isinstance(col, str) else None
+    categorical = isinstance(dtype, pd.CategoricalDtype)
+    names: dict = {}
+    vocab = None
+    if kind and col == "source":
+        names = _source_names()
+    elif kind and kind[0] == "link":
+        names = _names(kind[1], kind[2])
+    elif kind and kind[0] == "vocab":
+        vocab = kind[1]
+    elif humanise and categorical:
+        vocab = str(col)
+
+    def item(v, listed):
+        if _missing(v):
+            return MISSING
+        if isinstance(v, (bool, np.bool_, int, float, np.integer, np.floating)):
+            return _number(v)
+        s = str(v)
+        if s in names:
+            return names[s] or s
+        if vocab is not None and (categorical or listed):
+            return vocab_label(vocab, s)
+        return s if s.strip() else MISSING
+
+    def cell(v):
+        if isinstance(v, (tuple, list, set, frozenset)):
+            parts = [item(i, True) for i in (sorted(v) if isinstance(v, (set, frozenset)) else v)]
+            return ", ".join(parts) if parts else MISSING
+        return item(v, False)
+    return cell
+
+
+def _display_rows(df: pd.DataFrame, humanise: bool = True) -> tuple[list, list, list]:
+    """(headers, rows of strings, numeric flags) for a frame, index shown only when named."""
+    if any(n is not None for n in df.index.names):
+        df = df.reset_index()
+    headers = []
+    axis_name = df.columns.name
+    for c in df.columns:
+        label = " / ".join(map(str, c)) if isinstance(c, tuple) else str(c)
+        if axis_name is not None and humanise:  # a crosstab: the headers are values
+            vocab = _AXIS_VOCABS.get(str(axis_name), str(axis_name))
+            label = vocab_label(vocab, label)
+        headers.append(label)
+    columns = []
+    numeric = []
+    for i, c in enumerate(df.columns):
+        s = df.iloc[:, i]
+        values = s.tolist()
+        if (c == "effect" and humanise and "direction" in df.columns
+                and isinstance(s.dtype, pd.CategoricalDtype)):  # "lowers exosome release"
+            directions = df["direction"].tolist()
+            columns.append([MISSING if _missing(e) else vocab_label("effect", e, d)
+                            for e, d in zip(values, directions)])
+        else:
+            fmt = _formatter(c, s.dtype, humanise)
+            columns.append([fmt(v) for v in values])
+        numeric.append(pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype))
+    rows = [list(r) for r in zip(*columns)] if columns else []
+    return headers, rows, numeric
+
+
+def _flagged(text: str) -> str:
+    """Escaped cell text with a ⚠ marker (and what follows it) highlighted."""
+    esc = html.escape(text)
+    at = esc.find(FLAG)
+    if at < 0:
+        return esc
+    return (esc[:at] + "<span class='exolab-flag' style='color:#B35900;font-weight:bold'>"
+            + esc[at:] + "</span>")
+
+
+def render_html(df: pd.DataFrame, *, humanise: bool = True, header_style: str = "") -> str:
+    """Left-aligned, wrapped, untruncated HTML for a table (index hidden unless named).
+
+    Inline styles only, so JupyterLab (trusted or not), nbviewer and the widgets show
+    the same thing; line-height is set because widget HTML inherits a 28 px one.
+    ``header_style`` is added to every header cell (the widgets make it sticky).
+    """
+    headers, rows, numeric = _display_rows(df, humanise)
+    widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(headers)]
+    styles = []
+    for w, num in zip(widths, numeric):
+        s = _CELL + (";text-align:right" if num else "")
+        if w <= _SHORT:
+            s += ";white-space:nowrap"
+        elif w > _LONG:
+            s += ";min-width:16em"
+        elif w > _MEDIUM:
+            s += ";min-width:9em"
+        styles.append(s)
+    head = "".join(f"<th style='{s};vertical-align:bottom;font-weight:bold;"
+                   f"border-bottom:1px solid {_BORDER}{';' + header_style if header_style else ''}'>"
+                   f"{html.escape(h)}</th>"
+                   for h, s in zip(headers, styles))
+    body = "".join("<tr>" + "".join(f"<td style='{s};border-bottom:1px solid {_BORDER}'>{_flagged(v)}</td>"
+                                    for v, s in zip(r, styles)) + "</tr>" for r in rows)
+    if not rows:
+        body = (f"<tr><td colspan='{max(len(headers), 1)}' style='{_CELL};font-style:italic'>"
+                "no rows</td></tr>")
+    return ("<table class='exolab-table' style='border-collapse:collapse;table-layout:auto;"
+            "margin:0.3em 0 0.8em 0;font-size:0.9em;line-height:1.35'>"
+            f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
+
+
+def render_text(df: pd.DataFrame, *, humanise: bool = True, width: int = _TEXT_WIDTH) -> str:
+    """Plain-text view: an aligned grid when it fits ``width``, else one block per row."""
+    headers, rows, numeric = _display_rows(df, humanise)
+    if not headers:
+        return "(empty table)"
+    if not rows:
+        return "(no rows) columns: " + ", ".join(headers)
+    widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(headers)]
+    if sum(widths) + 2 * (len(widths) - 1) <= max(width, _GRID_WIDTH):
+        def line(cells):
+            return "  ".join((c.rjust(w) if num else c.ljust(w))
+                             for c, w, num in zip(cells, widths, numeric)).rstrip()
+        return "\n".join([line(headers), line(["-" * w for w in widths])] + [line(r) for r in rows])
+    import textwrap
+
+    blocks = []
+    for r in rows:
+        lines = [f"{headers[0]}: {r[0]}"]
+        for h, v in zip(headers[1:], r[1:]):
+            lines += textwrap.wrap(f"{h}: {v}", width=width, initial_indent="  ",
+                                   subsequent_indent="      ", break_long_words=False) or ["  " + h + ":"]
+        blocks.append("\n".join(lines))
+    noun = "row" if len(rows) == 1 else "rows"
+    return f"{len(rows)} {noun}\n\n" + "\n\n".join(blocks)
+
+
+class Table(pd.DataFrame):
+    """A DataFrame that displays as a readable course table.
+
+    It behaves as a DataFrame in every way (``.head()``, ``t[["a", "b"]]``, ``.loc``...)
+    and the results of those operations display the same way: left-aligned, wrapped
+    text, nothing cut, no index column, "–" for missing values, tuples joined
+    ("36, 134"), and ids of cell types, cancers, drugs, molecules and vocabularies
+    shown by their names. Plain text (``repr``) is an aligned grid or one block per row.
+    """
+
+    _metadata = ["_exolab_humanise"]
+    _exolab_humanise = True
+
+    @property
+    def _constructor(self):
+        return type(self)
+
+    def _repr_html_(self) -> str:
+        return render_html(self, humanise=self._exolab_humanise)
+
+    def __repr__(self) -> str:
+        return render_text(self, humanise=self._exolab_humanise)
+
+    def to_plain(self) -> pd.DataFrame:
+        """The same data as a plain pandas DataFrame (pandas' own display)."""
+        return pd.DataFrame(self)
+
+
+def _as_table(df: pd.DataFrame, *, humanise: bool = True, cls=None) -> Table:
+    out = (cls or Table)(df)
+    out.attrs = {}
+    out._exolab_humanise = humanise
+    return out
+
+
+def show_table(data, *, humanise: bool = True) -> Table:
+    """Return ``data`` as a :class:`Table`, so it displays readably in every viewer.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame or pandas.Series
+        Any table, e.g. ``exolab.data.load("markers")[["name", "limitation"]]``. A
+        Series with a named index (``value_counts()``) becomes two columns; any other
+        Series (one record, such as ``exolab.data.resolve("PKM2")``) becomes one row.
+    humanise : bool
+        Show ids by name and vocabulary ids as words (default); False keeps values as
+        they are (tuples are still joined and missing values still read "–").
+
+    Examples
+    --------
+    >>> show_table(kb.load("markers")[["name", "category", "limitation"]])   # doctest: +SKIP
+    """
+    if isinstance(data, pd.Series):
+        if data.index.name is not None:
+            data = data.reset_index()
+        else:
+            data = data.to_frame().T.reset_index(drop=True)
+            data.columns.name = None
+    if not isinstance(data, pd.DataFrame):
+        data = pd.DataFrame(data)
+    return _as_table(data, humanise=humanise)
+
+
 # ----------------------------------------------------------------- queries ---
 
 def filter_findings(data=None, *, theme=None, cargo_class=None, cancer_type=None, donor_cell=None,
@@ -298,10 +662,10 @@ def filter_options(column: str, data=None) -> list[tuple[str, str]]:
         return []
     present = pd.Series([v for cell in df[column].dropna()
                          for v in (cell if isinstance(cell, tuple) else (cell,))]).unique()
+    lk = _lookups()
     if isinstance(df[column].dtype, pd.CategoricalDtype):
         order = [c for c in df[column].cat.categories if c in set(present)]
-        return [(str(c), str(c)) for c in order]
-    lk = _lookups()
+        return [(_dn(lk, column, c), str(c)) for c in order]
     pairs = [(_dn(lk, column, v), str(v)) for v in present]
     return sorted(pairs, key=lambda p: (p[0].casefold(), p[1]))
 
@@ -312,14 +676,6 @@ def _authors_short(authors) -> str:
     people = [a.strip() for a in authors.split(";") if a.strip()]
     surname = people[0].split()[0] if people[0].split() else people[0]
     return surname if len(people) == 1 else f"{surname} et al."
-
-
-def _shorten(text: str, limit: int = 40) -> str:
-    text = " ".join(str(text).split())
-    if len(text) <= limit:
-        return text
-    cut = text[:limit].rsplit(" ", 1)[0] or text[:limit]
-    return cut.rstrip(" ,;:") + "…"
 
 
 def _refs_text(refs) -> str:
@@ -343,16 +699,16 @@ def _source_names() -> dict:
 
 
 def format_source(source, section=None, refs=()) -> str:
-    """Format a citation such as ``"Mohammed et al., §Exosomal proteins…, refs 71, 72"``.
+    """Format a citation such as ``"Mohammed et al., §Exosomal proteins in cancer, refs 71, 72"``.
 
     Parameters
     ----------
     source : str
         A ``references.ref_key``; the first author's surname is shown.
     section : str, optional
-        The review's section heading (shortened to about 40 characters).
+        The review's section heading, in full.
     refs : tuple of int, optional
-        The review's own reference numbers.
+        The review's own reference numbers, all of them.
     """
     return _format_source(_source_names(), source, section, refs)
 
@@ -362,7 +718,7 @@ def _format_source(sources: dict, source, section=None, refs=()) -> str:
         return ""
     parts = [sources.get(source) or str(source)]
     if isinstance(section, str) and section.strip():
-        parts.append("§" + _shorten(section))
+        parts.append("§" + " ".join(section.split()))
     if _refs_text(refs):
         parts.append(_refs_text(refs))
     return ", ".join(parts)
@@ -375,8 +731,17 @@ def _get(row, col):
     return v
 
 
-def citation_table(findings: pd.DataFrame) -> pd.DataFrame:
-    """Return a tidy, student-facing table of findings with formatted sources.
+def confidence_flag(confidence) -> str:
+    """``""`` for a plainly stated finding, else a marker such as ``"⚠ disputed"``."""
+    if confidence is None or (not isinstance(confidence, str) and pd.isna(confidence)):
+        return ""
+    if str(confidence) == "stated":
+        return ""
+    return f"{FLAG} {vocab_label('confidence', confidence)}"
+
+
+def citation_table(findings: pd.DataFrame) -> Table:
+    """Return a tidy, student-facing table of findings with full sources.
 
     Parameters
     ----------
@@ -385,25 +750,29 @@ def citation_table(findings: pd.DataFrame) -> pd.DataFrame:
 
     Returns
     -------
-    pandas.DataFrame
-        Columns ``id``, ``finding`` (the claim), ``cargo`` (display name, or the
-        wording of the source when no molecule is linked), ``effect``
-        (``"promotes glycolysis up"`` style), ``cells`` (``"donor → recipient"``),
-        ``cancer`` and ``source`` (``"Mohammed et al., §…, refs 71, 72"``).
+    Table
+        A DataFrame (so ``.head()`` and ``t[["cargo", "source"]]`` work) that displays
+        readably. Columns ``id``, ``finding`` (the claim), ``cargo`` (display name, or
+        the wording of the source when no molecule is linked), ``effect`` ("raises
+        glycolysis", "lowers exosome release"), ``cells`` ("donor → recipient"),
+        ``cancer`` and ``source`` ("Mohammed et al., §section, refs 71, 72", never
+        shortened). A finding whose ``confidence`` is not ``stated`` ends its source
+        with a marker such as "⚠ disputed" or "⚠ typo in the source", so flagged rows
+        stay visible whichever columns a lesson selects.
     """
     columns = ["id", "finding", "cargo", "effect", "cells", "cancer", "source"]
     lk, sources = _lookups(), _source_names()
     needed = ["finding_id", "claim", "cargo", "cargo_in_source", "effect", "direction", "donor_cell",
-              "recipient_cell", "cancer_type", "source", "section", "refs"]
+              "recipient_cell", "cancer_type", "source", "section", "refs", "confidence"]
     rows = []
     for r in findings[[c for c in needed if c in findings.columns]].to_dict("records"):
         cargo = _dn(lk, "cargo", _get(r, "cargo")) or (_get(r, "cargo_in_source") or "")
-        effect = str(_get(r, "effect") or "").replace("_", " ")
-        if _get(r, "direction") and effect:
-            effect = f"{_get(r, 'direction')} {effect}"
+        effect = vocab_label("effect", _get(r, "effect"), _get(r, "direction"))
         donor = _dn(lk, "donor_cell", _get(r, "donor_cell"))
         recipient = _dn(lk, "recipient_cell", _get(r, "recipient_cell"))
         cells = f"{donor or '?'} → {recipient or '?'}" if (donor or recipient) else ""
+        source = _format_source(sources, _get(r, "source"), _get(r, "section"), _get(r, "refs") or ())
+        flag = confidence_flag(_get(r, "confidence"))
         rows.append({
             "id": str(_get(r, "finding_id") or ""),
             "finding": str(_get(r, "claim") or ""),
@@ -411,12 +780,12 @@ def citation_table(findings: pd.DataFrame) -> pd.DataFrame:
             "effect": effect,
             "cells": cells,
             "cancer": _dn(lk, "cancer_type", _get(r, "cancer_type")),
-            "source": _format_source(sources, _get(r, "source"), _get(r, "section"), _get(r, "refs") or ()),
+            "source": f"{source}; {flag}" if flag and source else (source or flag),
         })
-    return pd.DataFrame(rows, columns=columns)
+    return _as_table(pd.DataFrame(rows, columns=columns), humanise=False)
 
 
-def summarise(findings: pd.DataFrame, by: str = "theme") -> pd.DataFrame:
+def summarise(findings: pd.DataFrame, by: str = "theme") -> Table:
     """Count findings per value of one column.
 
     Parameters
@@ -428,9 +797,11 @@ def summarise(findings: pd.DataFrame, by: str = "theme") -> pd.DataFrame:
 
     Returns
     -------
-    pandas.DataFrame
-        Columns ``by``, ``label`` (display name) and ``findings`` (count); only
-        values that occur, in teaching order for vocabularies, else by count.
+    Table
+        Columns ``by`` (the ids you can pass to :func:`filter_findings`), ``label``
+        (display name, e.g. "raises glycolysis") and ``findings`` (count); ``label``
+        is left out when it would only repeat the ids (``cargo_class``). Only values
+        that occur, in teaching order for vocabularies, else by count.
     """
     if by not in findings.columns:
         raise KeyError(f"findings have no column {by!r}; columns: {', '.join(findings.columns)}")
@@ -442,13 +813,15 @@ def summarise(findings: pd.DataFrame, by: str = "theme") -> pd.DataFrame:
         order = [c for c in findings[by].cat.categories if c in counts.index]
     else:
         order = sorted(counts.index, key=lambda v: (-counts[v], str(v)))
-    return pd.DataFrame({by: [str(v) for v in order],
-                         "label": [_dn(lk, by, v) for v in order],
-                         "findings": [int(counts[v]) for v in order]},
-                        columns=[by, "label", "findings"])
+    keys = [str(v) for v in order]
+    labels = [_dn(lk, by, v) for v in order]
+    out = {by: keys, "label": labels, "findings": [int(counts[v]) for v in order]}
+    if labels == keys:
+        del out["label"]
+    return _as_table(pd.DataFrame(out, columns=list(out)), humanise=False)
 
 
-def communication_matrix(theme=None, effect=None, *, data=None) -> pd.DataFrame:
+def communication_matrix(theme=None, effect=None, *, data=None) -> Table:
     """Count findings per donor × recipient cell type.
 
     Parameters
@@ -466,7 +839,8 @@ def communication_matrix(theme=None, effect=None, *, data=None) -> pd.DataFrame:
     """
     df = filter_findings(data, theme=theme, effect=effect)
     if df.empty or not {"donor_cell", "recipient_cell"} <= set(df.columns):
-        return pd.DataFrame(dtype=int).rename_axis(index="donor", columns="recipient")
+        return _as_table(pd.DataFrame(dtype=int).rename_axis(index="donor", columns="recipient"),
+                         humanise=False)
     pairs = df[["donor_cell", "recipient_cell"]].dropna()
     lk = _lookups()
     counts = Counter((_dn(lk, "donor_cell", a), _dn(lk, "recipient_cell", b))
@@ -481,8 +855,8 @@ def communication_matrix(theme=None, effect=None, *, data=None) -> pd.DataFrame:
     di, ri = {n: i for i, n in enumerate(donors)}, {n: i for i, n in enumerate(recips)}
     for (a, b), n in counts.items():
         grid[di[a], ri[b]] = n
-    return pd.DataFrame(grid, index=pd.Index(donors, name="donor"),
-                        columns=pd.Index(recips, name="recipient"))
+    return _as_table(pd.DataFrame(grid, index=pd.Index(donors, name="donor"),
+                                  columns=pd.Index(recips, name="recipient")), humanise=False)
 
 
 def findings_between(donor, recipient, theme=None, effect=None, *, data=None) -> pd.DataFrame:
@@ -508,7 +882,7 @@ def _resistance_rows(data=None) -> pd.DataFrame:
     return df.loc[df["drug"].notna() & df["resistance_mechanism"].notna()]
 
 
-def resistance_matrix_table(*, data=None) -> pd.DataFrame:
+def resistance_matrix_table(*, data=None) -> Table:
     """Count findings per drug × resistance mechanism.
 
     Returns
@@ -519,7 +893,7 @@ def resistance_matrix_table(*, data=None) -> pd.DataFrame:
     """
     df = _resistance_rows(data)
     if df.empty:
-        return pd.DataFrame(dtype=int).rename_axis(index="drug", columns="mechanism")
+        return _as_table(pd.DataFrame(dtype=int).rename_axis(index="drug", columns="mechanism"))
     lk = _lookups()
     drugs = df["drug"].map(lambda v: _dn(lk, "drug", v)).rename("drug")
     mechs = df["resistance_mechanism"].astype(str).rename("mechanism")
@@ -529,10 +903,10 @@ def resistance_matrix_table(*, data=None) -> pd.DataFrame:
     except DataError:
         order = []
     order += [m for m in table.columns if m not in order]
-    return table[order].astype(int)
+    return _as_table(table[order].astype(int))
 
 
-def resistance_cell(drug, mechanism, *, data=None) -> pd.DataFrame:
+def resistance_cell(drug, mechanism, *, data=None) -> Table:
     """Return the long table behind one drug × mechanism cell: cargo and cancers.
 
     Parameters
@@ -550,17 +924,62 @@ def resistance_cell(drug, mechanism, *, data=None) -> pd.DataFrame:
     df = _resistance_rows(data)
     columns = ["id", "cargo", "cargo_class", "cancer", "finding", "source"]
     if df.empty:
-        return pd.DataFrame(columns=columns)
+        return _as_table(pd.DataFrame(columns=columns), humanise=False)
     drugs, mechs = _as_list(drug), _as_list(mechanism)
     if drugs is not None:
         df = df.loc[_cell_matches(df["drug"], _ids_for("drug", drugs))]
     if mechs is not None:
         df = df.loc[df["resistance_mechanism"].astype(str).isin([str(m) for m in mechs])]
     cites = citation_table(df)
-    return pd.DataFrame({"id": cites["id"], "cargo": cites["cargo"],
-                         "cargo_class": df["cargo_class"].astype(str).tolist() if "cargo_class" in df else "",
-                         "cancer": cites["cancer"], "finding": cites["finding"],
-                         "source": cites["source"]}, columns=columns).reset_index(drop=True)
+    out = pd.DataFrame({"id": cites["id"], "cargo": cites["cargo"],
+                        "cargo_class": df["cargo_class"].astype(str).tolist() if "cargo_class" in df else "",
+                        "cancer": cites["cancer"], "finding": cites["finding"],
+                        "source": cites["source"]}, columns=columns).reset_index(drop=True)
+    return _as_table(out, humanise=False)
+
+
+def therapeutics(strategy=None, *, acts_on=None, cancer_type=None, evidence=None) -> Table:
+    """Return rows of the ``therapeutics`` table that pass every given filter.
+
+    Parameters
+    ----------
+    strategy : str or list, optional
+        ``"carrier"``, ``"blocker"``, ``"vaccine"`` or ``"cell_therapy"``.
+    acts_on : str or list of str, optional
+        Keep rows whose ``target`` (what the therapy acts on) contains any of these
+        words, ignoring case; taken literally, not as a regex.
+        ``acts_on=["secretion", "sphingomyelinase", "AKT", "release"]`` finds the
+        therapies that block exosome production or release.
+    cancer_type : str or list, optional
+        Cancer ids or names, as in :func:`filter_findings`.
+    evidence : str or list, optional
+        ``"in_vitro"``, ``"mouse"``, ``"clinical"`` or ``"not_stated"``.
+
+    Returns
+    -------
+    Table
+        The matching rows, every column, table order, fresh index; displays with
+        names for drugs, cancers and molecules.
+    """
+    df = _table("therapeutics")
+    if df.empty:
+        return _as_table(df)
+    mask = pd.Series(True, index=df.index)
+    for col, value in (("strategy", strategy), ("evidence", evidence)):
+        values = _as_list(value)
+        if values is not None:
+            mask &= df[col].astype(str).isin([str(v) for v in values])
+    cancers = _as_list(cancer_type)
+    if cancers is not None:
+        mask &= _cell_matches(df["cancer_type"], _ids_for("cancer_type", cancers))
+    words = _as_list(acts_on)
+    if words is not None:
+        text = df["target"].astype("string").fillna("").map(_fold)
+        hit = pd.Series(False, index=df.index)
+        for w in words:
+            hit |= text.str.contains(_fold(str(w)[:_MAX_TEXT]), regex=False)
+        mask &= hit.astype(bool)
+    return _as_table(df.loc[mask].reset_index(drop=True))
 
 
 def _norm_key(text) -> str:
@@ -650,7 +1069,7 @@ def molecule_profile(name: str) -> dict:
             "by_lesson": by_lesson, "glossary": terms}
 
 
-def counts_by_theme(*, data=None) -> pd.DataFrame:
+def counts_by_theme(*, data=None) -> Table:
     """Count findings per theme, every theme listed (zeros included), with its lesson.
 
     Returns
@@ -665,8 +1084,8 @@ def counts_by_theme(*, data=None) -> pd.DataFrame:
         themes = list(THEME_LESSONS)
     counts = (df["theme"].astype(str).value_counts() if "theme" in df.columns and not df.empty
               else pd.Series(dtype=int))
-    return pd.DataFrame({"theme": themes, "lesson": [THEME_LESSONS.get(t, "") for t in themes],
-                         "findings": [int(counts.get(t, 0)) for t in themes]})
+    return _as_table(pd.DataFrame({"theme": themes, "lesson": [THEME_LESSONS.get(t, "") for t in themes],
+                                   "findings": [int(counts.get(t, 0)) for t in themes]}), humanise=False)
 
 
 def _first_line(name: str) -> str:
@@ -692,7 +1111,7 @@ def _first_line(name: str) -> str:
     return str(spec.get("title", ""))
 
 
-def kb_overview() -> pd.DataFrame:
+def kb_overview() -> Table:
     """List every registered table with its live row count and a one-line description.
 
     Returns
@@ -710,11 +1129,16 @@ def kb_overview() -> pd.DataFrame:
         rows.append({"table": name, "rows": n, "description": _first_line(name)})
     out = pd.DataFrame(rows, columns=["table", "rows", "description"])
     out["rows"] = out["rows"].astype("Int64")
-    return out
+    return _as_table(out, humanise=False)
 
 
-def references_for(*, theme=None, finding_ids=None) -> pd.DataFrame:
-    """Return the deduplicated sources behind a set of findings, for a lesson's reference list.
+_KIND_ORDER = {"review": 0, "guideline": 1, "course": 2, "cited_in_review": 3}
+_LESSON_TEXT = "lesson text"
+
+
+def references_for(*, theme=None, finding_ids=None, tables=(), refs=(), sources=(),
+                   review: str = "mohammed_review") -> "ReferenceList":
+    """Return the deduplicated sources behind what a lesson shows, for its reference list.
 
     Parameters
     ----------
@@ -722,43 +1146,157 @@ def references_for(*, theme=None, finding_ids=None) -> pd.DataFrame:
         Take the findings of these themes.
     finding_ids : iterable of str, optional
         Take these findings (combined with ``theme`` if both are given).
+    tables : iterable of str or DataFrame, optional
+        Other tables the lesson shows, e.g. ``["biogenesis_steps", "uptake_routes"]``,
+        or the filtered rows themselves; their ``source``, ``section`` and ``refs``
+        are added.
+    refs : iterable of int, optional
+        Reference numbers of ``review`` cited in the lesson's prose; those not
+        already listed under a section are listed as cited in the lesson text.
+    sources : iterable of str, optional
+        Further ``references.ref_key`` values the lesson relies on (``"misev2018"``).
+    review : str
+        Whose numbering ``refs`` uses (the Mohammed review).
 
     Returns
     -------
-    pandas.DataFrame
-        One row per source and section: ``ref_key``, ``citation`` (authors,
-        year, title, journal, DOI), ``section``, ``refs`` (the review's numbered
-        references, ``"71, 72"``), ``cited`` (surviving entries of the review's
-        bibliography with those numbers) and ``findings`` (how many).
+    ReferenceList
+        A DataFrame, one row per source and section: ``ref_key``, ``citation``
+        (authors, year, title, journal, DOI), ``section`` (in full), ``refs`` (every
+        number, ``"71, 72"``), ``cited`` (the entries of the review's bibliography
+        that the course holds for those numbers), ``findings`` (how many findings)
+        and ``from`` (which course tables cite it). It displays as a bulleted
+        reference list, nothing cut.
     """
-    columns = ["ref_key", "citation", "section", "refs", "cited", "findings"]
-    df = filter_findings(theme=theme)
-    if finding_ids is not None:
-        wanted = {str(f) for f in ([finding_ids] if isinstance(finding_ids, str) else finding_ids)}
-        df = df.loc[df["finding_id"].astype(str).isin(wanted)]
-    if df.empty or "source" not in df.columns:
-        return pd.DataFrame(columns=columns)
+    columns = ["ref_key", "citation", "section", "refs", "cited", "findings", "from"]
+    frames: list[tuple[str, pd.DataFrame]] = []
+    if theme is not None or finding_ids is not None:
+        df = filter_findings(theme=theme)
+        if finding_ids is not None:
+            wanted = {str(f) for f in ([finding_ids] if isinstance(finding_ids, str) else finding_ids)}
+            df = df.loc[df["finding_id"].astype(str).isin(wanted)]
+        frames.append(("findings", df))
+    for t in ([tables] if isinstance(tables, (str, pd.DataFrame)) else tables or ()):
+        if isinstance(t, str):
+            if t not in _data.list_tables():
+                raise KeyError(f"unknown table {t!r}; tables are: {', '.join(_data.list_tables())}")
+            frames.append((t, _table(t)))
+        else:
+            frames.append(("a table in the lesson", t))
     refs_df = _table("references")
-    info = {r["ref_key"]: r for _, r in refs_df.iterrows()} if not refs_df.empty else {}
+    info = {r["ref_key"]: r for r in refs_df.to_dict("records")} if not refs_df.empty else {}
     cited = {}
     if "cited_as" in refs_df.columns:
-        for _, r in refs_df.dropna(subset=["cited_as"]).iterrows():
+        for r in refs_df.dropna(subset=["cited_as"]).to_dict("records"):
             cited[int(r["cited_as"])] = r
     groups: dict[tuple, dict] = {}
-    for _, r in df.iterrows():
-        section = _get(r, "section") or ""
-        g = groups.setdefault((str(r["source"]), section), {"refs": set(), "n": 0})
-        g["refs"].update(int(x) for x in (_get(r, "refs") or ()))
-        g["n"] += 1
+    for label, df in frames:
+        if df is None or df.empty or "source" not in df.columns:
+            continue
+        cols = [c for c in ("source", "section", "refs") if c in df.columns]
+        for r in df[cols].to_dict("records"):
+            if _get(r, "source") is None:
+                continue
+            section = " ".join(str(_get(r, "section") or "").split())
+            g = groups.setdefault((str(r["source"]), section), {"refs": set(), "n": 0, "from": []})
+            g["refs"].update(int(x) for x in (_get(r, "refs") or ()))
+            g["n"] += label == "findings"
+            if label not in g["from"]:
+                g["from"].append(label)
+    listed = {n for (key, _), g in groups.items() if key == review for n in g["refs"]}
+    extra = sorted({int(n) for n in refs} - listed)
+    if extra:
+        groups[(review, "")] = g = groups.get((review, ""), {"refs": set(), "n": 0, "from": []})
+        g["refs"].update(extra)
+        g["from"].append(_LESSON_TEXT)
+    for key in ([sources] if isinstance(sources, str) else sources or ()):
+        if key not in info:
+            raise KeyError(f"unknown reference {key!r}; see exolab.data.load('references')")
+        if not any(k == key for k, _ in groups):
+            groups[(str(key), "")] = {"refs": set(), "n": 0, "from": [_LESSON_TEXT]}
+    if not groups:
+        return _as_table(pd.DataFrame(columns=columns), cls=ReferenceList)
+
+    def order(item):
+        (key, section), g = item
+        kind = (info.get(key) or {}).get("kind")
+        return (_KIND_ORDER.get(str(kind), 9), key, section == "" and g["n"] == 0, section)
+
     rows = []
-    for (key, section), g in groups.items():
+    for (key, section), g in sorted(groups.items(), key=order):
         rows.append({"ref_key": key, "citation": _citation(info.get(key), key), "section": section,
                      "refs": ", ".join(map(str, sorted(g["refs"]))),
                      "cited": "; ".join(f"[{n}] {_citation(cited[n], '')}" for n in sorted(g["refs"])
-                                        if n in cited),
-                     "findings": g["n"]})
-    return pd.DataFrame(rows, columns=columns).sort_values(["ref_key", "section"], kind="stable") \
-        .reset_index(drop=True)
+                                        if n in cited and key == review),
+                     "findings": g["n"], "from": ", ".join(g["from"])})
+    return _as_table(pd.DataFrame(rows, columns=columns), humanise=False, cls=ReferenceList)
+
+
+def _reference_groups(df: pd.DataFrame) -> list[tuple[str, list[dict]]]:
+    out: dict[str, list[dict]] = {}
+    for r in df.to_dict("records"):
+        out.setdefault(str(r.get("ref_key")), []).append(r)
+    return list(out.items())
+
+
+def _section_line(r: dict) -> str:
+    refs = str(r.get("refs") or "")
+    n = r.get("findings")
+    tables = [str(x).replace("_", " ") for x in str(r.get("from") or "").split(", ")
+              if x and x not in ("findings", _LESSON_TEXT)]
+    what = [f"{int(n)} finding{'s' if n != 1 else ''}"] if isinstance(n, (int, np.integer)) and n else []
+    if tables:
+        what.append(("table: " if len(tables) == 1 else "tables: ") + ", ".join(tables))
+    if r.get("section"):
+        where = f"§{r['section']}"
+    elif what:
+        where = "no section named"
+    else:
+        where = "cited in the lesson text"
+    line = where + (f": refs {refs}" if "," in refs else f": ref {refs}" if refs else "")
+    return line + (f" ({'; '.join(what)})" if what else "")
+
+
+class ReferenceList(Table):
+    """The result of :func:`references_for`: a DataFrame shown as a bulleted reference list."""
+
+    _FIELDS = {"ref_key", "citation", "section", "refs"}
+
+    def _repr_html_(self) -> str:
+        if not self._FIELDS <= set(self.columns):
+            return super()._repr_html_()
+        if self.empty:
+            return "<p><i>No references.</i></p>"
+        items = []
+        for _key, rows in _reference_groups(self):
+            sub = "".join(f"<li>{html.escape(_section_line(r))}</li>" for r in rows)
+            cited = [c for r in rows for c in str(r.get("cited") or "").split("; ") if c]
+            bib = ("<li>Entries of its bibliography held by the course: "
+                   + "; ".join(html.escape(c) for c in dict.fromkeys(cited)) + "</li>") if cited else ""
+            items.append(f"<li style='margin-bottom:0.4em'>{html.escape(str(rows[0]['citation']))}"
+                         f"<ul style='margin:0.1em 0'>{sub}{bib}</ul></li>")
+        return ("<ul class='exolab-references' style='line-height:1.4;text-align:left'>"
+                + "".join(items) + "</ul>")
+
+    def __repr__(self) -> str:
+        if not self._FIELDS <= set(self.columns):
+            return super().__repr__()
+        if self.empty:
+            return "No references."
+        import textwrap
+
+        lines = []
+        for _key, rows in _reference_groups(self):
+            lines += textwrap.wrap(str(rows[0]["citation"]), width=_TEXT_WIDTH, initial_indent="- ",
+                                   subsequent_indent="  ")
+            for r in rows:
+                lines += textwrap.wrap(_section_line(r), width=_TEXT_WIDTH, initial_indent="    - ",
+                                       subsequent_indent="      ")
+            cited = [c for r in rows for c in str(r.get("cited") or "").split("; ") if c]
+            for c in dict.fromkeys(cited):
+                lines += textwrap.wrap(c, width=_TEXT_WIDTH, initial_indent="    * ",
+                                       subsequent_indent="      ")
+        return "\n".join(lines)
 
 
 def _citation(row, fallback: str) -> str:
@@ -777,4 +1315,4 @@ def _citation(row, fallback: str) -> str:
             parts.append(v(col))
     if v("doi"):
         parts.append(f"doi:{v('doi')}")
-    return " ".join(p if p.endswith((".", "?", "!")) else p + "." for p in parts)
+    return " ".join(p if p.endswith((".", "?", "!", "…")) else p + "." for p in parts)

@@ -68,7 +68,9 @@ def test_filter_accepts_a_subset_frame(kb):
 def test_filter_options_keep_teaching_order_and_names(kb):
     assert [v for _, v in q.filter_options("theme")] == [
         "biogenesis", "metabolism", "immunity", "metastasis", "drug_resistance"]
+    assert ("drug resistance", "drug_resistance") in q.filter_options("theme")
     assert ("cancer-associated fibroblast", "caf") in q.filter_options("donor_cell")
+    assert q.filter_options("effect")[0] == ("raises glycolysis", "glycolysis_up")
 
 
 # ---------------------------------------------------------------- tables ---
@@ -79,9 +81,27 @@ def test_citation_table_formats_sources(kb):
     first = table.iloc[0].to_dict()
     assert first["cargo"] == "pyruvate kinase M1/2"
     assert first["cells"] == "cancer (tumour) cell → cancer (tumour) cell"
-    assert first["source"] == "Mohammed et al., §Exosomal proteins in metabolic…, refs 71, 72"
+    # The whole section and every reference number: nothing is shortened.
+    assert first["source"] == "Mohammed et al., §Exosomal proteins in metabolic reprogramming, refs 71, 72"
+    assert first["effect"] == "raises glycolysis"
     assert table.set_index("id").loc["F003", "source"] == "Camci et al."
     assert table.set_index("id").loc["F006", "source"] == "Mohammed et al., §Immune cells, ref 71"
+    assert table.set_index("id").loc["F006", "effect"] == "polarises macrophages to M2"
+
+
+def test_citation_table_effect_follows_direction(kb):
+    row = q.citation_table(q.filter_findings(theme="biogenesis")).iloc[0]
+    assert row["effect"] == "inhibits exosome release down"   # fixture-only id: spelled out
+
+
+def test_citation_table_flags_findings_that_are_not_plainly_stated(kb):
+    df = q.filter_findings(theme="immunity").copy()
+    df["confidence"] = pd.Categorical(["disputed", "typo_in_source"])
+    sources = q.citation_table(df)["source"].tolist()
+    assert sources == ["Camci et al.; ⚠ disputed",
+                       "Mohammed et al., §Immune cells, ref 71; ⚠ typo in the source"]
+    assert "exolab-flag" in q.citation_table(df)[["cargo", "source"]]._repr_html_()
+    assert q.confidence_flag("stated") == "" and q.confidence_flag(None) == ""
 
 
 def test_citation_table_falls_back_to_source_wording(kb):
@@ -97,8 +117,12 @@ def test_summarise_counts_in_vocabulary_order(kb):
     s = q.summarise(q.filter_findings(), by="cargo_class")
     assert list(zip(s["cargo_class"], s["findings"])) == [("protein", 4), ("miRNA", 2), ("lncRNA", 1),
                                                           ("mixed", 1)]
+    assert s.columns.tolist() == ["cargo_class", "findings"]    # no label column repeating the ids
     cells = q.summarise(q.filter_findings(), by="donor_cell")
     assert cells.iloc[0].tolist() == ["cancer_cell", "cancer (tumour) cell", 6]
+    effects = q.summarise(q.filter_findings(), by="effect")
+    assert effects.set_index("effect").loc["glycolysis_up", "label"] == "raises glycolysis"
+    assert effects.set_index("effect").loc["drug_resistance", "label"] == "confers drug resistance"
     with pytest.raises(KeyError):
         q.summarise(q.filter_findings(), by="nope")
 
@@ -177,6 +201,95 @@ def test_references_for_deduplicates(kb):
     assert r.loc[1, "cited"].startswith("[71] Lee et al. (2025). A cited fixture paper.")
     assert r.loc[0, "citation"] == "Camci et al. (2025). A second fixture review. D J Med Sci. doi:10.5606/x.1."
     assert q.references_for(theme="therapy").empty
+    assert q.references_for().empty                     # no theme, ids or tables: nothing, not everything
+
+
+def test_references_for_adds_prose_refs_tables_and_sources(kb):
+    shown = q.filter_findings(theme="metastasis")        # a table a lesson shows, as rows
+    r = q.references_for(theme="drug_resistance", tables=[shown], refs=[12, 14, 99, 3],
+                         sources=["lee2025"])
+    rows = r[["ref_key", "section", "refs", "from"]].values.tolist()
+    assert ["camci2025", "Metastasis", "", "a table in the lesson"] in rows
+    assert ["mohammed_review", "", "3, 99", "lesson text"] in rows   # 12 and 14 are listed already
+    assert ["lee2025", "", "", "lesson text"] in rows
+    with pytest.raises(KeyError, match="unknown reference"):
+        q.references_for(sources=["nobody2020"])
+    with pytest.raises(KeyError, match="unknown table"):
+        q.references_for(tables=["no_such_table"])
+
+
+def test_references_display_lists_every_section_and_number(kb):
+    r = q.references_for(theme="drug_resistance", refs=[3, 99])
+    page, text = r._repr_html_(), repr(r)
+    for piece in ("§Drug resistance: refs 12, 14 (3 findings)", "cited in the lesson text: refs 3, 99"):
+        assert piece in page and piece in text
+    assert "<li>" in page and "..." not in page and "…" not in text
+    assert repr(q.references_for(theme="therapy")) == "No references."
+    # Selecting columns gives an ordinary table view again.
+    assert "<table" in r[["ref_key", "refs"]]._repr_html_()
+
+
+# --------------------------------------------------------------- display ---
+
+def test_tables_keep_their_display_through_selection(kb):
+    t = q.citation_table(q.filter_findings())
+    for derived in (t.head(3), t[["cargo", "source"]], t.loc[t["cargo"] == "miR-21"], t.iloc[:2]):
+        assert isinstance(derived, q.Table)
+        page = derived._repr_html_()
+        assert "<table class='exolab-table'" in page and "text-align:left" in page
+        assert "line-height:1.35" in page                 # readable inside widgets too
+        assert ">0<" not in page                           # no index column
+    assert isinstance(t.iloc[0], pd.Series) and not isinstance(t.iloc[0], q.Table)
+
+
+def test_table_text_view_is_readable_and_deterministic(kb):
+    t = q.citation_table(q.filter_findings(theme="immunity"))
+    text = repr(t)
+    assert text == repr(q.citation_table(q.filter_findings(theme="immunity")))
+    assert text.startswith("2 rows") and "id: F003" in text and "source: Camci et al." in text
+    assert "..." not in text and "dtype" not in text
+    small = q.summarise(q.filter_findings(), by="cargo_class")
+    assert repr(small).splitlines()[0].split() == ["cargo_class", "findings"]   # a grid when it fits
+
+
+def test_show_table_formats_values(kb):
+    df = pd.DataFrame({
+        "name": ["a", "b"], "cancer_type": ["breast_cancer", None], "donor_cell": ["caf", "unknown"],
+        "refs": [(36, 134), ()], "confidence": pd.Categorical(["disputed", "table_only"]),
+        "size_nm": [30.0, float("nan")], "in_vivo": [True, False], "note": [pd.NA, "kept as written"]})
+    t = q.show_table(df)
+    text = repr(t)
+    for piece in ("breast cancer", "–", "cancer-associated fibroblast", "unknown", "36, 134",
+                  "disputed", "only in a review table", "30", "yes", "no", "kept as written"):
+        assert piece in text, piece
+    assert "<NA>" not in text and "nan" not in text and "(36, 134)" not in text
+    assert "<NA>" not in t._repr_html_()
+    raw = q.show_table(df, humanise=False)
+    assert "breast_cancer" in repr(raw) and "36, 134" in repr(raw)
+
+
+def test_show_table_accepts_series(kb):
+    record = q.show_table(pd.Series({"molecule_id": "PKM", "aliases": ("PKM2", "M2-PK")}, name=24))
+    assert record.shape == (1, 2) and "PKM2, M2-PK" in repr(record) and "Name:" not in repr(record)
+    counts = q.show_table(pd.Series([3, 1], index=pd.Index(["cell_therapy", "vaccine"], name="strategy"),
+                                    name="count"))
+    assert counts.columns.tolist() == ["strategy", "count"] and "dtype" not in repr(counts)
+
+
+def test_matrix_display_shows_row_names_and_mechanism_labels(kb):
+    page = q.resistance_matrix_table()._repr_html_()
+    assert ">cisplatin<" in page and ">drug<" in page
+    assert "oncogenic signalling" in page and "oncogenic_signalling" not in page
+
+
+def test_vocab_labels(kb):
+    assert q.vocab_label("effect", "glycolysis_up") == "raises glycolysis"
+    assert q.vocab_label("effect", "exosome_release", "inhibits") == "lowers exosome release"
+    assert q.vocab_label("resistance_mechanism", "efflux_export") == "drug efflux and export"
+    assert q.vocab_label("theme", "drug_resistance") == "drug resistance"
+    assert q.vocab_label("misev_size_class", "medium_large") == "medium/large"
+    assert q.vocab_label("effect", None) == ""
+    assert q.display_name("effect", "caf_activation") == "activates CAFs"
 
 
 def test_queries_do_not_modify_the_cached_table(kb):
@@ -218,3 +331,35 @@ def test_real_overview_and_theme_counts_agree():
     assert q.kb_overview().set_index("table").loc["findings", "rows"] == total
     assert int(q.communication_matrix().values.sum()) <= total
     assert q.citation_table(q.filter_findings()).shape[0] == total
+
+
+@real
+@pytest.mark.parametrize("vocabulary", ["effect", "resistance_mechanism", "confidence"])
+def test_every_registry_id_has_a_written_label(vocabulary):
+    """A new vocabulary id must get a student-facing label (not just its spelling)."""
+    ids = d.vocabulary(vocabulary)
+    labels = q.EFFECT_LABELS if vocabulary == "effect" else q.VOCAB_LABELS[vocabulary]
+    assert [i for i in ids if i not in labels] == []
+
+
+@real
+def test_real_therapeutics_filters():
+    d.clear_cache()
+    blockers = q.therapeutics(strategy="blocker")
+    assert len(blockers) > 0 and set(blockers["strategy"].astype(str)) == {"blocker"}
+    acting = q.therapeutics(acts_on=["secretion", "sphingomyelinase", "AKT", "release"])
+    assert len(acting) > 0
+    assert acting["target"].str.contains("secretion|sphingomyelinase|AKT|release", case=False).all()
+    assert q.therapeutics(acts_on="(a+b)*?").empty        # literal text, not a regex
+    assert isinstance(acting, q.Table) and "<NA>" not in acting._repr_html_()
+
+
+@real
+def test_real_references_for_a_lesson_list_every_number():
+    d.clear_cache()
+    r = q.references_for(theme="therapy")
+    numbers = {int(n) for refs in r["refs"] for n in str(refs).split(", ") if n}
+    expected = {int(n) for refs in q.filter_findings(theme="therapy")["refs"].dropna() for n in refs}
+    assert numbers == expected
+    text = repr(r)
+    assert all(str(n) in text for n in expected) and "..." not in text
