@@ -49,15 +49,6 @@ def metastasis_findings_fig():
             "exosome-release inhibitor (left) and with a complete inhibitor (right); resistant "
             "cells take over about a week later on the right.")
 def inhibitor_comparison_fig():
-    import matplotlib.pyplot as plt
+    from ..plots.models import plot_inhibitor_comparison
 
-    from ..models.resistance import simulate_resistance, time_to_dominance
-    from ..plots.models import plot_resistance_spread
-
-    fig, axes = plt.subplots(1, 2, figsize=(10, 3.4), sharey=True)
-    for ax, inhibitor in zip(axes, (0.0, 1.0)):
-        run = simulate_resistance(inhibitor=inhibitor)
-        plot_resistance_spread(run, ax=ax, dominance_day=time_to_dominance(run))
-        ax.set_title(f"release inhibitor = {inhibitor:.0%}")
-    fig.tight_layout()
-    return fig
+    return plot_inhibitor_comparison()[0].figure

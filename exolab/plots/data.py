@@ -2,29 +2,44 @@
 
 Every helper takes ``data`` (findings rows or a precomputed table from
 :mod:`exolab.query`) and ``ax=None``, and returns the Axes. Colours are fixed
-per theme and cargo class (see :mod:`exolab.plots.theme`). An empty selection
-gives an Axes that says so instead of raising or drawing empty axes.
+per theme and cargo class (see :mod:`exolab.plots.theme`); bars of any other
+grouping share one neutral colour, because a colour that changes from plot to
+plot would suggest a meaning it does not have. Labels are the student-facing
+names from :mod:`exolab.query` ("raises glycolysis", not ``glycolysis_up``). An
+empty selection gives an Axes that says so instead of raising or drawing empty axes.
 """
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
-import seaborn as sns
 
 from .. import query
-from .theme import OKABE_ITO, palette_for
+from .theme import NEUTRAL, palette_for
 
-__all__ = ["NO_MATCH", "plot_findings_summary", "update_findings_summary", "update_heatmap", "plot_theme_counts", "plot_communication_heatmap",
-           "plot_resistance_matrix"]
+__all__ = ["NO_MATCH", "plot_findings_summary", "update_findings_summary", "update_heatmap",
+           "plot_theme_counts", "plot_communication_heatmap", "plot_resistance_matrix",
+           "heatmap_layout", "communication_frame", "resistance_frame", "HEATMAP_FONTSIZE",
+           "COMMUNICATION_TITLE", "RESISTANCE_TITLE", "heatmap_html", "communication_heatmap_html"]
 
 #: Text drawn on an Axes when nothing matches.
 NO_MATCH = "No findings match these filters"
+#: Point size of heatmap counts and tick labels (readable when projected).
+HEATMAP_FONTSIZE = 9.5
+_CHAR = 0.55 / 72      # average glyph width per point of font size, inches
+_COMMUNICATION_CELL = (0.5, 0.36)   # inches per square: donor x recipient
+_RESISTANCE_CELL = (0.95, 0.36)     # inches per square: drug x mechanism (longer headers)
 
 
 def _axes(ax, size=(5.0, 3.0)):
     if ax is None:
         _, ax = plt.subplots(figsize=size)
     return ax
+
+
+def _bar_size(n: int) -> tuple[float, float]:
+    """Figure size for a horizontal bar chart of ``n`` bars."""
+    return (5.6, max(2.4, 0.9 + 0.3 * n))
 
 
 def _empty(ax, what: str = NO_MATCH):
@@ -49,6 +64,12 @@ def _bars(ax, labels, counts, colours, *, title: str, xlabel: str = "findings"):
     return ax
 
 
+def _colours(by: str, levels: list) -> list:
+    if by in ("theme", "cargo_class"):
+        return list(palette_for(by, levels).values())
+    return [NEUTRAL] * len(levels)
+
+
 def plot_findings_summary(data: pd.DataFrame, by: str = "cargo_class", ax=None, *, context=None):
     """Bar chart of how many findings fall in each value of ``by``.
 
@@ -57,7 +78,7 @@ def plot_findings_summary(data: pd.DataFrame, by: str = "cargo_class", ax=None, 
     data : pandas.DataFrame
         Findings rows (e.g. from :func:`exolab.query.filter_findings`).
     by : str
-        Column to count, e.g. ``"cargo_class"``, ``"theme"``, ``"cancer_type"``.
+        Column to count, e.g. ``"cargo_class"``, ``"theme"``, ``"effect"``.
     ax : matplotlib.axes.Axes, optional
     context : pandas.DataFrame, optional
         A larger set (usually every finding). Each of its values gets a row,
@@ -67,22 +88,23 @@ def plot_findings_summary(data: pd.DataFrame, by: str = "cargo_class", ax=None, 
     Returns
     -------
     matplotlib.axes.Axes
-        Coloured bars (``gid="bar"``), one per value; with ``context``, also
-        grey bars (``gid="context"``).
+        Coloured bars (``gid="bar"``), one per value, labelled with display names
+        ("raises glycolysis"); themes and cargo classes keep their fixed colours,
+        other groupings use one neutral colour. With ``context``, also grey bars
+        (``gid="context"``).
     """
-    ax = _axes(ax)
     base = data if context is None else context
     if base is None or len(base) == 0 or by not in base.columns:
-        return _empty(ax)
+        return _empty(_axes(ax))
     summary = query.summarise(base, by=by)
     levels = summary[by].tolist()
-    colours = (list(palette_for(by, levels).values()) if by in ("theme", "cargo_class")
-               else [OKABE_ITO[i % len(OKABE_ITO)] for i in range(len(levels))])
+    labels = (summary["label"] if "label" in summary.columns else summary[by]).tolist()
+    ax = _axes(ax, _bar_size(len(levels)))
     y = list(range(len(levels)))
     if context is not None:
         ax.barh(y, summary["findings"], color="#DDDDDD", edgecolor="none", gid="context",
                 label="all findings")
-    bars = ax.barh(y, [0] * len(levels), color=colours, edgecolor="none", gid="bar")
+    bars = ax.barh(y, [0] * len(levels), color=_colours(by, levels), edgecolor="none", gid="bar")
     for b in bars:
         b.set_gid("bar")
     for yi in y:
@@ -90,7 +112,7 @@ def plot_findings_summary(data: pd.DataFrame, by: str = "cargo_class", ax=None, 
     ax.text(0.5, 0.5, NO_MATCH, ha="center", va="center", fontsize=11, transform=ax.transAxes,
             color="#444444", gid="nomatch", visible=False,
             bbox={"facecolor": "white", "edgecolor": "#BBBBBB", "boxstyle": "round"})
-    ax.set_yticks(y, summary["label"].tolist())
+    ax.set_yticks(y, labels)
     ax.invert_yaxis()  # first level on top, like a table
     ax.set_xlabel("findings" if context is None else "findings (grey: all)")
     ax.set_title(f"Findings by {by.replace('_', ' ')}")
@@ -136,35 +158,96 @@ def plot_theme_counts(data: pd.DataFrame | None = None, ax=None):
         Findings rows (default: the whole ``findings`` table).
     ax : matplotlib.axes.Axes, optional
     """
-    ax = _axes(ax)
     counts = query.counts_by_theme(data=data)
+    ax = _axes(ax, _bar_size(len(counts)))
     if counts["findings"].sum() == 0:
         return _empty(ax)
     colours = list(palette_for("theme", counts["theme"]).values())
-    labels = [t.replace("_", " ") for t in counts["theme"]]
+    labels = [query.vocab_label("theme", t) for t in counts["theme"]]
     return _bars(ax, labels, counts["findings"].tolist(), colours, title="Findings per theme")
 
 
-def _heatmap(matrix: pd.DataFrame, ax, *, title: str, cmap: str):
+# ----------------------------------------------------------------- heatmaps ---
+
+def _rotated(ncols: int) -> bool:
+    return ncols > 6  # many columns: upright labels would collide, so they stand vertical
+
+
+def heatmap_layout(matrix: pd.DataFrame, *, cell=_COMMUNICATION_CELL, fontsize=HEATMAP_FONTSIZE,
+                   title: str = "", min_width: float = 0.0):
+    """Figure size and margins that give every square ``cell`` inches and room for its labels.
+
+    Used by the heatmap helpers when they make their own figure and by the widgets,
+    so a heatmap is the same size inline and in an explorer.
+
+    Returns
+    -------
+    (tuple, dict)
+        ``(width, height)`` in inches and ``subplots_adjust`` keyword arguments.
+    """
+    nrow, ncol = max(len(matrix.index), 1), max(len(matrix.columns), 1)
+    char = _CHAR * fontsize
+    rows = max((len(str(i)) for i in matrix.index), default=4)
+    cols = max((len(str(c)) for c in matrix.columns), default=4)
+    left = rows * char + 0.45                      # tick labels + axis label
+    label_h = cols * char if _rotated(ncol) else cols * char * 0.6 + 0.15
+    bottom = label_h + 0.5
+    top = 0.45 if title else 0.15
+    axw, axh = ncol * cell[0], nrow * cell[1]
+    title_w = len(title) * _CHAR * 12 * 1.1        # bold 12 pt title, centred on the axes
+    right = max(0.2, title_w / 2 - axw / 2 + 0.1)
+    if not _rotated(ncol):  # slanted labels reach left of their square, never right
+        right = max(right, 0.2)
+    width = max(left + axw + right, min_width)
+    right = width - left - axw
+    height = top + axh + bottom
+    return (width, height), {"left": left / width, "right": 1 - right / width,
+                             "bottom": bottom / height, "top": 1 - top / height}
+
+
+def _figure_for(matrix, ax, *, cell, title):
+    if ax is not None:
+        return ax
+    size, margins = heatmap_layout(matrix, cell=cell, title=title)
+    fig, ax = plt.subplots(figsize=size)
+    fig.subplots_adjust(**margins)
+    return ax
+
+
+def _heatmap(matrix: pd.DataFrame, ax, *, title: str, cmap: str, fontsize=HEATMAP_FONTSIZE):
     if matrix is None or matrix.empty or int(matrix.values.sum()) == 0:
         return _empty(ax)
-    # Only non-zero squares are labelled: a wall of zeros hides the pattern and
-    # hundreds of text labels dominate drawing time.
-    labels = matrix.map(lambda n: str(n) if n else "")
-    sns.heatmap(matrix, annot=labels, fmt="", cmap=cmap, cbar=False, linewidths=0.5,
-                linecolor="white", square=False, ax=ax, annot_kws={"fontsize": 9},
-                vmin=0)
+    values = matrix.to_numpy(dtype=float)
+    nrow, ncol = values.shape
+    top = max(float(values.max()), 1.0)
+    ax.grid(False)
+    ax.pcolormesh(np.arange(ncol + 1), np.arange(nrow + 1), values, cmap=cmap, vmin=0, vmax=top,
+                  edgecolors="white", linewidth=0.5)
+    ax.set_xlim(0, ncol)
+    ax.set_ylim(nrow, 0)  # first row on top, like a table
+    ax.set_xticks(np.arange(ncol) + 0.5, [str(c) for c in matrix.columns])
+    ax.set_yticks(np.arange(nrow) + 0.5, [str(i) for i in matrix.index])
+    ax.tick_params(length=0, labelsize=fontsize)
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    # Zeros stay blank: a wall of zeros hides the pattern.
+    for i in range(nrow):
+        for j in range(ncol):
+            n = int(values[i, j])
+            ax.text(j + 0.5, i + 0.5, str(n) if n else "", ha="center", va="center",
+                    fontsize=fontsize + 0.5, color="white" if n / top > 0.55 else "#222222")
     ax._exolab_grid = (list(matrix.index), list(matrix.columns))  # for update_heatmap
     ax.text(0.5, 0.5, NO_MATCH, ha="center", va="center", fontsize=11, transform=ax.transAxes,
             color="#444444", gid="nomatch", visible=False,
             bbox={"facecolor": "white", "edgecolor": "#BBBBBB", "boxstyle": "round"})
     ax.set_title(title)
-    if len(matrix.columns) > 8:  # many columns: upright labels would collide
+    if _rotated(ncol):
         ax.tick_params(axis="x", labelrotation=90)
     else:
         ax.tick_params(axis="x", labelrotation=35)
         for label in ax.get_xticklabels():
             label.set_horizontalalignment("right")
+            label.set_rotation_mode("anchor")
     return ax
 
 
@@ -196,7 +279,7 @@ def update_heatmap(ax, matrix: pd.DataFrame) -> list:
     labels = [t for t in ax.texts if t.get_gid() != "nomatch"]
     for text, n in zip(labels, flat):
         text.set_text(str(n) if n else "")
-        text.set_color("white" if n / top > 0.6 else "#222222")
+        text.set_color("white" if n / top > 0.55 else "#222222")
     note = [t for t in ax.texts if t.get_gid() == "nomatch"]
     for t in note:
         t.set_visible(int(flat.sum()) == 0)
@@ -207,8 +290,30 @@ def _is_findings(data) -> bool:
     return isinstance(data, pd.DataFrame) and "finding_id" in data.columns
 
 
+COMMUNICATION_TITLE = "Who sends exosomes to whom"
+RESISTANCE_TITLE = "Exosomal routes to drug resistance"
+
+
+def communication_frame(data=None) -> pd.DataFrame:
+    """The matrix :func:`plot_communication_heatmap` draws: only donors and recipients with findings."""
+    matrix = query.communication_matrix(data=data) if data is None or _is_findings(data) else data
+    if matrix.empty:
+        return matrix
+    return matrix.loc[matrix.sum(axis=1) > 0, matrix.sum(axis=0) > 0]
+
+
+def resistance_frame(data=None) -> pd.DataFrame:
+    """The matrix :func:`plot_resistance_matrix` draws, with mechanism names as column labels."""
+    matrix = query.resistance_matrix_table(data=data) if data is None or _is_findings(data) else data
+    if matrix.empty:
+        return matrix
+    return matrix.rename(columns=lambda c: query.vocab_label("resistance_mechanism", c))
+
+
 def plot_communication_heatmap(data: pd.DataFrame | None = None, ax=None):
     """Heatmap of findings per donor (rows) × recipient (columns) cell type, counts annotated.
+
+    Only donors and recipients with at least one finding get a row or column.
 
     Parameters
     ----------
@@ -216,10 +321,11 @@ def plot_communication_heatmap(data: pd.DataFrame | None = None, ax=None):
         A matrix from :func:`exolab.query.communication_matrix`, or findings
         rows (counted here), or None for the whole table.
     ax : matplotlib.axes.Axes, optional
+        Default: a new figure sized so each square is about 0.5 × 0.36 inches.
     """
-    matrix = query.communication_matrix(data=data) if data is None or _is_findings(data) else data
-    ax = _axes(ax, size=(1.6 + 0.55 * max(len(matrix.columns), 1), 1.2 + 0.4 * max(len(matrix), 1)))
-    ax = _heatmap(matrix, ax, title="Who sends exosomes to whom", cmap="Blues")
+    matrix = communication_frame(data)
+    ax = _figure_for(matrix, ax, cell=_COMMUNICATION_CELL, title=COMMUNICATION_TITLE)
+    ax = _heatmap(matrix, ax, title=COMMUNICATION_TITLE, cmap="Blues")
     if ax.axison:
         ax.set_xlabel("recipient cell")
         ax.set_ylabel("donor cell")
@@ -235,13 +341,80 @@ def plot_resistance_matrix(data: pd.DataFrame | None = None, ax=None):
         A matrix from :func:`exolab.query.resistance_matrix_table`, or findings
         rows, or None for the whole table.
     ax : matplotlib.axes.Axes, optional
+        Default: a new figure sized so each square is about 0.95 × 0.36 inches.
     """
-    matrix = query.resistance_matrix_table(data=data) if data is None or _is_findings(data) else data
-    if not matrix.empty:
-        matrix = matrix.rename(columns=lambda c: str(c).replace("_", " "))
-    ax = _axes(ax, size=(1.6 + 0.7 * max(len(matrix.columns), 1), 1.2 + 0.35 * max(len(matrix), 1)))
-    ax = _heatmap(matrix, ax, title="Exosomal routes to drug resistance", cmap="Oranges")
+    matrix = resistance_frame(data)
+    ax = _figure_for(matrix, ax, cell=_RESISTANCE_CELL, title=RESISTANCE_TITLE)
+    ax = _heatmap(matrix, ax, title=RESISTANCE_TITLE, cmap="Oranges")
     if ax.axison:
         ax.set_xlabel("resistance mechanism")
         ax.set_ylabel("drug")
     return ax
+
+
+# ------------------------------------------------------------ HTML heatmaps ---
+
+def heatmap_html(matrix: pd.DataFrame, *, cmap: str = "Blues", title: str = "",
+                 row_label: str = "", col_label: str = "", unit: str = "finding") -> str:
+    """The same heatmap as an HTML table: coloured squares, counts, names; no image.
+
+    The browser draws the text, so it stays sharp at any zoom and a redraw costs a
+    millisecond (widgets use it for maps that change with every filter). Each square
+    carries a tooltip ("donor → recipient: 3 findings"). Inline styles only; where
+    styles are stripped (GitHub) it is still a readable table of counts.
+
+    Parameters
+    ----------
+    matrix : pandas.DataFrame
+        Counts; rows and columns are drawn in order (use :func:`communication_frame`
+        to drop empty ones).
+    cmap : str
+        Matplotlib colour map, as in the PNG heatmaps.
+    title, row_label, col_label : str
+        Heading, and what rows and columns are ("donor cell", "recipient cell").
+    unit : str
+        Singular noun for the tooltip counts.
+    """
+    import html as _html
+
+    from matplotlib import colormaps
+    from matplotlib.colors import to_hex
+
+    esc = _html.escape
+    if matrix is None or matrix.empty or int(matrix.to_numpy().sum()) == 0:
+        return (f"<div class='exolab-heatmap' style='line-height:1.4;padding:0.6em;color:#444;"
+                f"border:1px solid #BBBBBB;border-radius:4px;display:inline-block'>{esc(NO_MATCH)}</div>")
+    values = matrix.to_numpy(dtype=int)
+    top = max(int(values.max()), 1)
+    colours = colormaps[cmap](values / top)
+    corner = " / ".join(x for x in (f"{row_label} ↓" if row_label else "",
+                                     f"{col_label} →" if col_label else "") if x)
+    th = "font-weight:normal;color:#333;padding:1px 3px"
+    head = "".join(
+        f"<th style='{th};vertical-align:bottom;text-align:center'><div style='display:inline-block;"
+        f"writing-mode:vertical-rl;transform:rotate(180deg);white-space:nowrap;text-align:left'>"
+        f"{esc(str(c))}</div></th>" for c in matrix.columns)
+    body = []
+    for i, donor in enumerate(matrix.index):
+        cells = []
+        for j, recipient in enumerate(matrix.columns):
+            n = int(values[i, j])
+            tip = f"{donor} → {recipient}: {n} {unit}{'' if n == 1 else 's'}"
+            ink = "white" if n / top > 0.55 else "#222222"
+            cells.append(f"<td title='{esc(tip)}' style='background:{to_hex(colours[i, j])};color:{ink};"
+                         f"min-width:2.3em;height:1.8em;padding:0;text-align:center;"
+                         f"vertical-align:middle;border-radius:2px'>{n if n else ''}</td>")
+        body.append(f"<tr><th style='{th};text-align:right;white-space:nowrap'>{esc(str(donor))}</th>"
+                    + "".join(cells) + "</tr>")
+    heading = (f"<div style='font-weight:bold;margin:0 0 0.2em 0'>{esc(title)}</div>" if title else "")
+    return (f"<div class='exolab-heatmap' style='line-height:1.25;margin:0.3em 0;overflow-x:auto'>"
+            f"{heading}<table style='border-collapse:separate;border-spacing:2px;font-size:12px;"
+            f"margin:0'><thead><tr><th style='{th};text-align:right;vertical-align:bottom;"
+            f"font-size:11px;color:#666'>{esc(corner)}</th>{head}</tr></thead>"
+            f"<tbody>{''.join(body)}</tbody></table></div>")
+
+
+def communication_heatmap_html(data: pd.DataFrame | None = None) -> str:
+    """:func:`plot_communication_heatmap` as HTML (see :func:`heatmap_html`)."""
+    return heatmap_html(communication_frame(data), cmap="Blues", title=COMMUNICATION_TITLE,
+                        row_label="donor", col_label="recipient")

@@ -18,6 +18,7 @@ from matplotlib import ticker
 from .theme import OKABE_ITO
 
 __all__ = ["plot_pelleting_times", "plot_warburg_budget", "plot_resistance_spread",
+           "plot_inhibitor_comparison", "FIGSIZE", "DPI",
            "plot_size_distribution", "update_pelleting_times", "update_warburg_budget",
            "update_resistance_spread", "update_size_distribution", "artist", "dynamic_artists",
            "new_axes"]
@@ -35,11 +36,17 @@ _POWER = ticker.FuncFormatter(
     lambda x, _pos: "10" + str(int(round(np.log10(x)))).translate(_SUPERSCRIPT) if x > 0 else "")
 
 
-def new_axes(ax=None, figsize=(5.6, 3.2)):
-    """Return ``ax``, or a new Axes on a fresh pyplot figure of ``figsize`` inches."""
+#: Size and resolution of a model figure made by the helpers: large enough to read
+#: on a projector (560 x 320 pixels inline).
+FIGSIZE = (5.6, 3.2)
+DPI = 100
+
+
+def new_axes(ax=None, figsize=FIGSIZE):
+    """Return ``ax``, or a new Axes on a fresh pyplot figure of ``figsize`` inches at :data:`DPI`."""
     if ax is not None:
         return ax
-    _fig, ax = plt.subplots(figsize=figsize)
+    _fig, ax = plt.subplots(figsize=figsize, dpi=DPI)
     return ax
 
 
@@ -54,6 +61,12 @@ def artist(ax, gid):
 def dynamic_artists(ax):
     """Artists that the ``update_*`` functions change (in drawing order)."""
     return [a for a in (*ax.patches, *ax.lines) if a.get_gid() in DYNAMIC]
+
+
+def _legend_above(ax):
+    """One-row legend between the title and the axes: the data can fill any corner."""
+    ax.legend(fontsize=9, frameon=False, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=3,
+              borderaxespad=0.1, handlelength=1.6, columnspacing=1.2)
 
 
 def _plain_log(ax, axis="both"):
@@ -105,7 +118,7 @@ def plot_pelleting_times(data=None, ax=None, *, highlight_nm=None, label="time t
     ax.set_xlabel("vesicle diameter (nm)")
     ax.set_ylabel("time to pellet (h)")
     ax.set_title("Smaller vesicles need longer spins (t ∝ 1/d²)")
-    ax.legend(loc="upper right", fontsize=8, frameon=False)
+    ax.legend(loc="upper right", fontsize=9, frameon=False)
     update_pelleting_times(ax, data, highlight_nm=highlight_nm)
     return ax
 
@@ -145,7 +158,7 @@ def plot_warburg_budget(data=None, ax=None, *, current_share=None):
 
     data = warburg_budget() if data is None else data
     ax = new_axes(ax)
-    ax.plot([], [], color=ORANGE, lw=2, label="glucose taken up", gid="curve")
+    ax.plot([], [], color=BLUE, lw=2, label="glucose taken up", gid="curve")
     ax.plot([], [], color=VERMILION, lw=2, ls="--", label="lactate released", gid="curve2")
     ax.plot([], [], color=GREY, lw=1.2, label="this cell", gid="vline")
     demand = float((data["atp_from_glycolysis"] + data["atp_from_oxphos"]).max())
@@ -155,7 +168,7 @@ def plot_warburg_budget(data=None, ax=None, *, current_share=None):
     ax.set_xlabel("share of glucose fully oxidised (OXPHOS)")
     ax.set_ylabel("amount (unit of ATP demand)")
     ax.set_title("Glycolysis-only cells need far more glucose")
-    ax.legend(fontsize=8, frameon=False, loc="upper right")
+    ax.legend(fontsize=9, frameon=False, loc="upper right")
     update_warburg_budget(ax, data, current_share=current_share)
     return ax
 
@@ -207,8 +220,8 @@ def plot_resistance_spread(data=None, ax=None, *, dominance_day=None, capacity=1
     ax.set_xlim(0, float(data["time"].iloc[-1]))
     ax.set_xlabel("time (days)")
     ax.set_ylabel("cells")
-    ax.set_title("Resistance spreading through a tumour")
-    ax.legend(fontsize=8, frameon=False, loc="lower right")
+    ax.set_title("Resistance spreading through a tumour", pad=22)
+    _legend_above(ax)
     update_resistance_spread(ax, data, dominance_day=dominance_day)
     return ax
 
@@ -224,6 +237,53 @@ def update_resistance_spread(ax, data, *, dominance_day=None):
     else:
         vline.set_data([dominance_day, dominance_day], list(ax.get_ylim()))
     return ax
+
+
+def plot_inhibitor_comparison(data=None, ax=None, *, inhibitors=(0.0, 1.0), **params):
+    """Resistance spread side by side without and with an exosome-release inhibitor.
+
+    Parameters
+    ----------
+    data : sequence of pandas.DataFrame, optional
+        One :func:`exolab.models.resistance.simulate_resistance` run per panel.
+        Default: the model run at each of ``inhibitors`` (other settings from ``params``).
+    ax : sequence of matplotlib.axes.Axes, optional
+        One Axes per panel (default: a new row of panels sharing the cell axis).
+    inhibitors : sequence of float
+        Inhibitor strength of each panel (0 = none, 1 = complete), used for the runs
+        and the panel titles.
+    **params
+        Passed to :func:`~exolab.models.resistance.simulate_resistance` (``dose``,
+        ``transfer_rate`` ...).
+
+    Returns
+    -------
+    numpy.ndarray of matplotlib.axes.Axes
+        One Axes per panel, each drawn by :func:`plot_resistance_spread` with the day
+        resistant cells reach half the tumour marked.
+    """
+    from ..models.resistance import simulate_resistance, time_to_dominance
+
+    inhibitors = list(inhibitors)
+    runs = (list(data) if data is not None
+            else [simulate_resistance(inhibitor=i, **params) for i in inhibitors])
+    own = ax is None
+    if own:
+        _fig, ax = plt.subplots(1, len(runs), figsize=(FIGSIZE[0] * len(runs) * 0.9, FIGSIZE[1] + 0.3),
+                                dpi=DPI, sharey=True, squeeze=False)
+        ax = ax[0]
+    axes = np.asarray(ax, dtype=object).ravel()
+    if len(axes) != len(runs):
+        raise ValueError(f"plot_inhibitor_comparison: {len(runs)} runs but {len(axes)} axes")
+    for a, run, inhibitor in zip(axes, runs, inhibitors + [None] * len(runs)):
+        plot_resistance_spread(run, ax=a, dominance_day=time_to_dominance(run))
+        if inhibitor is not None:
+            a.set_title(f"release inhibitor = {inhibitor:.0%}", pad=22)
+    if own:
+        for a in axes[1:]:
+            a.set_ylabel("")
+        axes[0].figure.tight_layout()
+    return axes
 
 
 # --------------------------------------------------------------------------- sizing
@@ -284,8 +344,8 @@ def plot_size_distribution(data=None, ax=None, *, cutoff_nm=200.0, bin_nm=10.0, 
     ax.set_ylim(0, ymax if ymax is not None else size_axis_top(data, bin_nm=bin_nm, max_nm=max_nm))
     ax.set_xlabel("diameter (nm)")
     ax.set_ylabel(f"particles per {bin_nm:g} nm")
-    ax.set_title("Simulated NTA size distribution")
-    ax.legend(fontsize=8, frameon=False, loc="upper right")
+    ax.set_title("Simulated NTA size distribution", pad=22)
+    _legend_above(ax)
     update_size_distribution(ax, data, cutoff_nm=cutoff_nm)
     return ax
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import matplotlib as mpl
 import seaborn as sns
 
-__all__ = ["OKABE_ITO", "THEME_COLOURS", "CARGO_COLOURS", "set_theme", "palette_for",
+__all__ = ["OKABE_ITO", "THEME_COLOURS", "CARGO_COLOURS", "NEUTRAL", "set_theme", "palette_for",
            "figures_dir", "save_figure"]
 
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
@@ -29,6 +29,9 @@ CARGO_COLOURS = {
     "mRNA": "#56B4E9", "lipid": "#D55E00", "metabolite": "#F0E442", "mixed": "#7F7F7F",
 }
 _FIXED = {"theme": THEME_COLOURS, "cargo_class": CARGO_COLOURS}
+#: One colour for bars that are neither themes nor cargo classes (a colour per bar
+#: would suggest a meaning it does not have).
+NEUTRAL = "#5B7A99"
 
 
 def set_theme() -> None:
