@@ -39,6 +39,18 @@ def test_findings_summary_bars(kb):
     assert ax.patches[0].get_facecolor()[:3] == pytest.approx((0.0, 114 / 255, 178 / 255))  # fixed protein colour
 
 
+def test_findings_summary_by_effect_has_labels_and_one_neutral_colour(kb):
+    from matplotlib.colors import to_rgba
+
+    from exolab.plots import NEUTRAL
+
+    ax = pdata.plot_findings_summary(q.filter_findings(), by="effect")
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert labels[0] == "raises glycolysis" and all("_" not in t for t in labels)
+    colours = {tuple(p.get_facecolor()) for p in ax.patches if p.get_gid() == "bar"}
+    assert colours == {to_rgba(NEUTRAL)}
+
+
 def test_findings_summary_with_context_then_update(kb):
     ax = pdata.plot_findings_summary(q.filter_findings(theme="immunity"), context=q.filter_findings())
     assert [int(p.get_width()) for p in ax.patches if p.get_gid() == "context"] == [4, 2, 1, 1]
@@ -61,6 +73,7 @@ def test_empty_data_gives_a_message_not_an_error(kb, empty):
 def test_theme_counts_bars(kb):
     ax = pdata.plot_theme_counts()
     assert [int(p.get_width()) for p in ax.patches] == [1, 1, 0, 2, 1, 3, 0]
+    assert "drug resistance" in [t.get_text() for t in ax.get_yticklabels()]
 
 
 def test_communication_heatmap_values_and_labels(kb):
@@ -76,9 +89,40 @@ def test_resistance_heatmap_values(kb):
     ax = pdata.plot_resistance_matrix()
     assert mesh(ax).tolist() == [[0, 1, 1], [1, 0, 0]]
     assert [t.get_text() for t in ax.get_yticklabels()] == ["cisplatin", "doxorubicin"]
+    assert [t.get_text() for t in ax.get_xticklabels()] == [
+        "anti-apoptosis", "horizontal transfer", "oncogenic signalling"]
+
+
+def test_heatmap_drops_empty_rows_and_columns_and_reads_at_9pt(kb):
+    m = q.communication_matrix(theme="immunity")
+    padded = m.reindex(index=list(m.index) + ["platelet"], columns=list(m.columns) + ["B cell"],
+                       fill_value=0)
+    ax = pdata.plot_communication_heatmap(padded)
+    assert mesh(ax).tolist() == [[1, 1]]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["cancer (tumour) cell"]
+    assert min(t.get_fontsize() for t in ax.texts if t.get_text()) >= 9
+    (w, h), _ = pdata.heatmap_layout(pdata.communication_frame(padded), title=pdata.COMMUNICATION_TITLE)
+    assert ax.figure.get_size_inches().tolist() == pytest.approx([w, h])
+
+
+def test_heatmap_html(kb):
+    page = pdata.communication_heatmap_html(q.communication_matrix(theme="immunity"))
+    assert page.count("<td") == 2 and ">1</td>" in page
+    assert "title='cancer (tumour) cell → T cell: 1 finding'" in page
+    assert "line-height" in page and "writing-mode:vertical-rl" in page
+    assert pdata.NO_MATCH in pdata.communication_heatmap_html(q.communication_matrix(theme="therapy"))
 
 
 # ---------------------------------------------------------- cargo explorer ---
+
+def test_explorer_controls_fit_their_text(kb):
+    w = E.cargo_explorer()
+    assert w.controls["text"].placeholder == "e.g. PKM2, PD-L1"
+    assert all(c.layout.width == E._DROPDOWN_WIDTH for c in w.controls.values())
+    effect_labels = [label for label, _ in w.controls["effect"].options]
+    assert "raises glycolysis" in effect_labels and "glycolysis_up" not in effect_labels
+    assert "line-height" in w.children[0].value
+
 
 def test_cargo_explorer_filters_update_count_table_and_plot(kb):
     w = E.cargo_explorer()
@@ -157,10 +201,13 @@ def test_fallback_keeps_the_initial_view_after_interaction(kb):
 
 def test_communication_map_drill_down(kb):
     w = E.communication_map()
-    assert mesh(w.ax).tolist() == [[4, 1, 1], [1, 0, 0], [1, 0, 0]]
+    assert w.drawn.values.tolist() == [[4, 1, 1], [1, 0, 0], [1, 0, 0]]
+    assert w.map.value == pdata.communication_heatmap_html(w.drawn)
     assert "8 findings from any cell to any cell" in w.count.value
     w.controls["theme"].value = "immunity"
-    assert mesh(w.ax).tolist() == [[0, 1, 1], [0, 0, 0], [0, 0, 0]]     # grid kept, counts change
+    assert w.drawn.values.tolist() == [[1, 1]]          # only the donors and recipients with findings
+    assert w.drawn.columns.tolist() == ["macrophage", "T cell"]
+    assert w.map.value.count("<td") == 2 and "fibroblast" not in w.map.value
     assert [v for _, v in w.controls["donor"].options] == [ANY, "cancer (tumour) cell"]
     w.controls["donor"].value = "cancer (tumour) cell"
     w.controls["recipient"].value = "T cell"
@@ -172,10 +219,17 @@ def test_communication_map_no_rows_and_reset(kb):
     w = E.communication_map(theme="metastasis")
     w.controls["effect"].value = "m2_polarisation"
     assert "0 findings" in w.count.value and "No findings match" in w.table.value
-    assert note_visible(w.ax) and w.reset.button_style == "warning"
+    assert pdata.NO_MATCH in w.map.value and w.reset.button_style == "warning"
     w.reset.click()
-    assert "8 findings" in w.count.value and not note_visible(w.ax)
+    assert "8 findings" in w.count.value and pdata.NO_MATCH not in w.map.value
     assert w.controls["theme"].value == ANY
+
+
+def test_communication_map_says_how_to_pick_a_square(kb):
+    w = E.communication_map()
+    intro = w.children[0].value
+    assert "pick a donor and a recipient" in intro and "click" not in intro.lower()
+    assert [label for label, _ in w.controls["effect"].options][1] == "raises glycolysis"
 
 
 # -------------------------------------------------------- resistance matrix ---
@@ -190,8 +244,17 @@ def test_resistance_matrix_cell(kb):
     assert "miR-21" in w.table.value and "lung cancer" in w.table.value
     w.controls["mechanism"].value = "anti_apoptosis"
     assert "0 findings" in w.count.value and "No finding links this drug" in w.table.value
+    assert "square" not in w.table.value
     w.reset.click()
     assert "3 findings" in w.count.value
+
+
+def test_resistance_matrix_widget_is_drawn_like_the_static_plot(kb):
+    w = E.resistance_matrix()
+    static = pdata.plot_resistance_matrix()
+    assert w.figure.get_size_inches().tolist() == pytest.approx(static.figure.get_size_inches().tolist())
+    assert w.figure.dpi == static.figure.dpi
+    assert mesh(w.ax).tolist() == mesh(static).tolist()
 
 
 # ------------------------------------------------------------ molecule card ---
@@ -221,13 +284,33 @@ def test_molecule_card_odd_input_gives_a_message(kb, name, expect):
 
 def test_kb_tour(kb):
     w = E.kb_tour()
-    assert "<td style='text-align:left;vertical-align:top'>findings</td>" in w.tables_html
+    assert ">findings</td>" in w.tables_html and "exolab-table-box" not in w.tables_html
     assert [int(p.get_width()) for p in w.ax.patches] == [1, 1, 0, 2, 1, 3, 0]
     w.controls["theme"].value = "drug_resistance"
     assert "3 findings on drug resistance (lesson 04_drug_resistance)" in w.count.value
     assert "F002" in w.table.value
     w.controls["theme"].value = "therapy"
     assert "No findings on this theme yet." in w.table.value
+    lean = E.kb_tour(tables=False, plot=False)
+    assert w.plot in w.children and lean.plot not in lean.children and len(lean.children) == 4
+
+
+def test_kb_tour_shows_exactly_the_examples_it_promises(kb, monkeypatch):
+    monkeypatch.setattr(E.KbTour, "examples", 2)
+    w = E.kb_tour()
+    w.controls["theme"].value = "drug_resistance"            # 3 findings
+    assert "the first 2:" in w.count.value
+    assert w.table.value.count("<tr>") == 3                   # header + exactly 2 rows
+    assert "exolab-table-box" not in w.table.value            # in full, never in a scroll box
+
+
+def test_long_tables_scroll_in_a_bordered_box_with_a_cue(kb):
+    rows = pd.DataFrame({"finding": ["A long finding text that wraps over several lines " * 3] * 30})
+    boxed = E.table_html(rows)
+    assert "exolab-table-box" in boxed and "border:1px solid" in boxed and "scroll inside the box" in boxed
+    assert "position:sticky" in boxed
+    short = E.table_html(rows.head(4))
+    assert "exolab-table-box" not in short and "scroll" not in short
 
 
 def test_widget_self_check():

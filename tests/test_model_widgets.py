@@ -41,6 +41,28 @@ def test_factory_returns_panel_with_static_views(name):
 
 
 @pytest.mark.parametrize("name", FACTORIES)
+def test_labels_fit_and_readouts_have_no_false_decimals(name):
+    w = getattr(wm, name)()
+    width_em = float(wm._STYLE["description_width"].rstrip("em"))
+    for control in w.controls.values():
+        # About two characters per em at the widget font size: no ellipsis.
+        assert len(control.description) <= 2 * width_em, control.description
+        if hasattr(control, "readout_format") and control.step is not None and float(control.step).is_integer():
+            assert control.readout_format in (".0f", "d", ",.0f"), control.description
+    header = w.children[0].value
+    assert "line-height" in header
+
+
+def test_slider_readouts_show_whole_numbers():
+    w = wm.sedimentation_explorer()
+    assert w.controls["diameter_nm"].readout_format == ".0f"
+    assert w.controls["temp_C"].readout_format == ".0f"
+    r = wm.resistance_explorer()
+    assert r.controls["inhibitor"].description == "release inhibitor"
+    assert "GW4869" in r.controls["inhibitor"].tooltip
+
+
+@pytest.mark.parametrize("name", FACTORIES)
 def test_widget_is_registered_in_the_package(name):
     import exolab.widgets
 

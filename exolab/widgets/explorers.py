@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import html
 import io
+import math
 from collections import OrderedDict
 
 import ipywidgets as W
@@ -34,13 +35,20 @@ __all__ = ["cargo_explorer", "communication_map", "resistance_matrix", "molecule
 
 ANY = q.ANY
 MAX_ROWS = 40          # rows shown in a table; the count label gives the full number
-_DPI = 72              # small PNGs keep each update quick
-_STYLE = {"description_width": "9em"}
+BOX_ROWS = 10          # tables with more rows than this may scroll inside a box
+_DPI = 80              # the inline figure resolution (exolab.plots.set_theme), so widget and
+                       # static plots show squares and labels at the same size
+_STYLE = {"description_width": "8em"}
+_DROPDOWN_WIDTH = "31em"   # room for "human umbilical vein endothelial cell"
+_BOX_HEIGHT_EM = 32
 _NO_ROWS = ("No findings match this combination of filters. Loosen one of them, or press "
             "'Reset filters' to start again.")
 _FILTER_LABELS = {"theme": "Theme", "cargo_class": "Cargo class", "cancer_type": "Cancer",
                   "donor_cell": "Donor cell", "recipient_cell": "Recipient cell", "pathway": "Pathway",
                   "effect": "Effect"}
+# Inside a widget, HTML inherits a 28 px line height; every block we write sets its own.
+_TEXT = "line-height:1.4"
+_STICKY = "position:sticky;top:0;z-index:1;background:var(--jp-layout-color1,white)"
 
 
 # ----------------------------------------------------------------- helpers ---
@@ -49,35 +57,58 @@ def _esc(text) -> str:
     return html.escape(str(text), quote=True)
 
 
+def _intro(markup: str) -> W.HTML:
+    """A header line for a panel (already-escaped ``markup``), single-spaced when it wraps."""
+    return W.HTML(f"<div style='{_TEXT};margin:0.2em 0 0.4em 0'>{markup}</div>")
+
+
+def _estimated_height_em(df: pd.DataFrame) -> float:
+    """Rough rendered height of a table in em (wrapping estimated from cell lengths)."""
+    lines = 1.6  # header
+    cols = list(df.columns)
+    longest = {c: max((len(str(v)) for v in df[c]), default=0) for c in cols}
+    for row in df.itertuples(index=False):
+        wraps = [math.ceil(len(str(v)) / (46 if longest[c] > 60 else 18)) for c, v in zip(cols, row)]
+        lines += max([1] + wraps) * 1.35 * 0.9 + 0.5
+    return lines
+
+
 def table_html(df: pd.DataFrame, *, total: int | None = None, max_rows: int = MAX_ROWS,
-               empty: str = _NO_ROWS) -> str:
-    """Escaped, deterministic HTML for a result table.
+               empty: str = _NO_ROWS, box: bool | None = None) -> str:
+    """Escaped, deterministic HTML for a result table, drawn by :func:`exolab.query.render_html`.
 
     Parameters
     ----------
     df : pandas.DataFrame
-        Rows to show (only the first ``max_rows``).
+        Rows to show (only the first ``max_rows``); a :class:`exolab.query.Table`
+        keeps its own display settings, other frames show ids by name.
     total : int, optional
         How many rows the full result has, when ``df`` is already cut short.
     empty : str
         Friendly message shown instead of an empty table.
+    box : bool, optional
+        Put the table in a bordered scroll box with a "scroll for more" line. Default:
+        only when it has more than ``BOX_ROWS`` rows and would be taller than the box.
     """
     if df is None or len(df) == 0:
         return message_html(empty, kind="info")
     total = len(df) if total is None else total
     shown = df.head(max_rows)
-    head = "".join(f"<th style='text-align:left'>{_esc(c)}</th>" for c in shown.columns)
-    body = "".join("<tr>" + "".join(f"<td style='text-align:left;vertical-align:top'>{_esc(v)}</td>"
-                                    for v in row) + "</tr>"
-                   for row in shown.itertuples(index=False))
-    more = (f"<p><i>… and {total - len(shown)} more; narrow the filters to see them.</i></p>"
-            if total > len(shown) else "")
-    # A scrolling box keeps long results from pushing the rest of the lesson off screen
-    # (a class follows along on one projector); the header stays in view while scrolling.
-    return (f"<div class='exolab-table-box' style='max-height:26em;overflow-y:auto'>"
-            f"<table class='exolab-table' style='border-collapse:collapse;font-size:90%'>"
-            f"<thead style='position:sticky;top:0;background:var(--jp-layout-color1,white)'>"
-            f"<tr>{head}</tr></thead><tbody>{body}</tbody></table></div>{more}")
+    if box is None:
+        box = len(shown) > BOX_ROWS and _estimated_height_em(shown) > _BOX_HEIGHT_EM
+    more = (f"<p style='{_TEXT};margin:0.2em 0'><i>… and {total - len(shown)} more; narrow the "
+            f"filters to see them.</i></p>" if total > len(shown) else "")
+    inner = q.render_html(shown, humanise=getattr(shown, "_exolab_humanise", True),
+                          header_style=_STICKY if box else "")
+    if not box:
+        return inner + more
+    # A bordered scrolling box keeps long results from pushing the rest of the lesson off
+    # screen (a class follows along on one projector); the header stays in view.
+    return (f"<div class='exolab-table-box' style='max-height:{_BOX_HEIGHT_EM}em;overflow-y:auto;"
+            "border:1px solid rgba(127,127,127,0.5);border-radius:4px;padding:0 6px'>"
+            f"{inner}</div><p class='exolab-scroll-cue' style='{_TEXT};margin:0.2em 0;"
+            f"font-size:0.9em;color:#666'>↕ {len(shown)} rows: scroll inside the box to see "
+            f"them all.</p>{more}")
 
 
 def _dropdown(column: str, options: list, value=ANY, description: str | None = None) -> W.Dropdown:
@@ -99,7 +130,7 @@ def _dropdown(column: str, options: list, value=ANY, description: str | None = N
         if value not in values:
             choices.append((str(value), str(value)))
     return W.Dropdown(options=choices, value=value, description=description or column,
-                      style=_STYLE, layout=W.Layout(width="24em"))
+                      style=_STYLE, layout=W.Layout(width=_DROPDOWN_WIDTH))
 
 
 class _Canvas:
@@ -110,13 +141,23 @@ class _Canvas:
     kept per state so revisiting a choice costs nothing.
     """
 
-    def __init__(self, size=(5.0, 2.8)):
+    def __init__(self, size=(5.0, 2.8), dpi=_DPI):
         # Not registered with pyplot: reused on every update and never piles up.
-        self.figure = Figure(figsize=size, dpi=_DPI)
+        self.figure = Figure(figsize=size, dpi=dpi)
         self.canvas = FigureCanvasAgg(self.figure)
         self.ax = self.figure.add_subplot()
         self._background = None
         self._pngs: OrderedDict = OrderedDict()
+
+    def fresh(self, size, margins=None):
+        """Clear the figure, resize it to ``size`` inches and return a new Axes."""
+        self.figure.clear()
+        self.figure.set_size_inches(size, forward=False)
+        self.ax = self.figure.add_subplot()
+        if margins:
+            self.figure.subplots_adjust(**margins)
+        self._background = None
+        return self.ax
 
     def draw(self, *, layout: str | None = "constrained", dynamic=()) -> None:
         """Render everything once; ``dynamic`` artists are left out of the stored bitmap."""
@@ -152,19 +193,8 @@ class _Canvas:
         return self._pngs.get(key)
 
 
-def _fit_margins(fig, ax, *, fontsize: float = 11.0) -> None:
-    """Leave room for tick labels without a layout pass (estimated from label length)."""
-    w, h = fig.get_size_inches()
-    char = 0.55 * fontsize / 72  # average glyph width, inches
-    left = max(len(t.get_text()) for t in ax.get_yticklabels()) if ax.get_yticklabels() else 4
-    bottom = max(len(t.get_text()) for t in ax.get_xticklabels()) if ax.get_xticklabels() else 4
-    fig.subplots_adjust(left=min(0.55, (left * char + 0.55) / w),
-                        bottom=min(0.6, (bottom * char * 0.6 + 0.7) / h),
-                        right=0.98, top=1 - 0.4 / h)
-
-
 def _fallback(title: str, intro: str, body: str) -> str:
-    return (f"<div class='exolab-static'><p><b>{_esc(title)}</b> "
+    return (f"<div class='exolab-static' style='{_TEXT}'><p><b>{_esc(title)}</b> "
             f"<i>(static view: run the notebook in JupyterLab to explore)</i></p>"
             f"<p>{_esc(intro)}</p>{body}</div>")
 
@@ -226,11 +256,11 @@ class CargoExplorer(_Explorer):
             f: _dropdown(f, q.filter_options(f, self.all), initial.get(f), _FILTER_LABELS[f])
             for f in self.filters}
         self.controls["text"] = W.Text(value=str(initial.get("text") or ""), description="Search",
-                                       placeholder="e.g. PKM2, ALIX, PD-L1, glycolysis",
-                                       style=_STYLE, layout=W.Layout(width="24em"))
+                                       placeholder="e.g. PKM2, PD-L1",
+                                       style=_STYLE, layout=W.Layout(width=_DROPDOWN_WIDTH))
         self.count, self.table, self.plot = W.HTML(), W.HTML(), W.Output()
         self.reset = _reset_button()
-        self.canvas = _Canvas((5.0, 2.8))
+        self.canvas = _Canvas((5.6, 3.0))
         self.figure, self.ax = self.canvas.figure, self.canvas.ax
         # Grey bars = every finding, drawn once; coloured bars = the current filter.
         pdata.plot_findings_summary(self.all, by="cargo_class", ax=self.ax, context=self.all)
@@ -240,8 +270,9 @@ class CargoExplorer(_Explorer):
             c.observe(self.refresh, names="value")
         self.reset.on_click(lambda _b: self.reset_filters())
         grid = W.GridBox([self.controls[f] for f in self.filters] + [self.controls["text"]],
-                         layout=W.Layout(grid_template_columns="repeat(2, 25em)"))
-        self.children = [W.HTML("<b>Cargo explorer</b>: what do exosomes carry, between which "
+                         layout=W.Layout(grid_template_columns=f"repeat(2, {_DROPDOWN_WIDTH})",
+                                         grid_gap="2px 1em"))
+        self.children = [_intro("<b>Cargo explorer</b>: what do exosomes carry, between which "
                                 "cells, and with what effect?"),
                          grid, W.HBox([self.count, self.reset]), self.plot, self.table]
         self.refresh()
@@ -303,6 +334,10 @@ class CommunicationMap(_Explorer):
     """Live state of :func:`communication_map`."""
 
     title = "Communication map"
+    intro = ("<b>Communication map</b>: each square counts findings in which one cell type (row) "
+             "sends exosomes to another (column); only cell types with findings are shown. Hover "
+             "over a square to see its pair. To list the findings behind it, pick a donor and a "
+             "recipient in the menus below the map.")
 
     def __init__(self, theme=None, effect=None):
         super().__init__()
@@ -313,15 +348,13 @@ class CommunicationMap(_Explorer):
             "donor": _dropdown("donor", [], ANY, "Donor cell"),
             "recipient": _dropdown("recipient", [], ANY, "Recipient cell"),
         }
-        self.count, self.table, self.plot = W.HTML(), W.HTML(), W.Output()
+        self.count, self.table = W.HTML(), W.HTML()
+        # The map is an HTML heatmap redrawn for each theme/effect with only the donors and
+        # recipients that have findings: the browser draws its text, so a redraw takes a
+        # millisecond (a PNG of it took over 100 ms) and it stays sharp when zoomed.
+        self.map = self.plot = W.HTML()
         self.reset = _reset_button()
-        self.canvas = _Canvas((8.0, 6.2))
-        self.figure, self.ax = self.canvas.figure, self.canvas.ax
-        # The grid of every donor and recipient is drawn once; filters only recolour
-        # it, so squares keep their place as the theme changes.
-        self.full = q.communication_matrix(data=self.all)
-        pdata.plot_communication_heatmap(self.full, ax=self.ax)
-        self.canvas.draw(dynamic=[] if self.full.empty else pdata.update_heatmap(self.ax, self.full))
+        self.drawn = pd.DataFrame()
         self.matrix = pd.DataFrame()
         self.result = self.all.iloc[0:0]
         for key in ("theme", "effect"):
@@ -330,40 +363,28 @@ class CommunicationMap(_Explorer):
             self.controls[key].observe(self.refresh, names="value")
         self.reset.on_click(lambda _b: self.reset_filters())
         self.children = [
-            W.HTML("<b>Communication map</b>: each square counts findings in which one cell type "
-                   "sends exosomes to another. Pick a donor and a recipient to list them."),
+            _intro(self.intro),
             W.HBox([self.controls["theme"], self.controls["effect"]]), self.plot,
             W.HBox([self.controls["donor"], self.controls["recipient"]]),
             W.HBox([self.count, self.reset]), self.table]
         self.redraw()
         self._freeze(self._matrix_html() + f"<p><b>{_esc(self.count_text)}</b></p>" + self.table.value,
-                     f"Theme: {self.controls['theme'].value}; effect: {self.controls['effect'].value}.",
+                     f"Theme: {self.controls['theme'].label}; effect: {self.controls['effect'].label}.",
                      self.count_text + ".")
 
     def _filters(self) -> dict:
         return {"theme": self.controls["theme"].value, "effect": self.controls["effect"].value}
 
-
     def _matrix_html(self) -> str:
-        if self.matrix.empty:
-            return message_html(_NO_ROWS)
-        return table_html(self.matrix.reset_index(), max_rows=len(self.matrix))
+        return pdata.communication_heatmap_html(self.matrix)
 
     def redraw(self, _change=None) -> None:
         """Theme or effect changed: new matrix, new heatmap, new donor/recipient choices."""
         if self._hold:
             return
         self.matrix = q.communication_matrix(data=self.all, **self._filters())
-        if self.full.empty:
-            show_png(self.plot, self.canvas.png("static"), alt="No findings to map yet")
-        else:
-            changed = pdata.update_heatmap(self.ax, self.matrix)
-            key = tuple(self._filters().items())
-            png = self.canvas.cached(key)
-            if png is None:
-                self.canvas.blit(changed)
-                png = self.canvas.png(key)
-            show_png(self.plot, png, alt="Heatmap of findings per donor and recipient cell type")
+        self.drawn = pdata.communication_frame(self.matrix)
+        self.map.value = pdata.communication_heatmap_html(self.drawn)
         self._hold = True
         try:
             for key, names in (("donor", self.matrix.index), ("recipient", self.matrix.columns)):
@@ -402,6 +423,9 @@ class CommunicationMap(_Explorer):
 def communication_map(theme=None, effect=None) -> CommunicationMap:
     """Heatmap of donor × recipient cell types, with a drill-down to the findings behind a square.
 
+    The map shows only the donors and recipients with findings under the current theme
+    and effect; a donor and a recipient picked from the menus below it list the findings.
+
     Parameters
     ----------
     theme, effect : str, optional
@@ -410,8 +434,9 @@ def communication_map(theme=None, effect=None) -> CommunicationMap:
     Returns
     -------
     Panel
-        With ``controls`` (theme, effect, donor, recipient), ``matrix``,
-        ``count``, ``table``, ``plot``, ``reset`` and ``result``.
+        With ``controls`` (theme, effect, donor, recipient), ``matrix`` (all counts),
+        ``drawn`` (the rows and columns on the map), ``map`` (HTML heatmap, also
+        ``plot``), ``count``, ``table``, ``reset`` and ``result``.
     """
     set_theme()
     return CommunicationMap(theme=theme, effect=effect)
@@ -429,26 +454,35 @@ class ResistanceMatrix(_Explorer):
         self.matrix = q.resistance_matrix_table()
         self.controls = {
             "drug": _dropdown("drug", [(d, d) for d in self.matrix.index], ANY, "Drug"),
-            "mechanism": _dropdown("mechanism", [(m.replace("_", " "), m) for m in self.matrix.columns],
-                                   ANY, "Mechanism"),
+            "mechanism": _dropdown("mechanism", [(q.vocab_label("resistance_mechanism", m), m)
+                                                 for m in self.matrix.columns], ANY, "Mechanism"),
         }
         self.count, self.table, self.plot = W.HTML(), W.HTML(), W.Output()
         self.reset = _reset_button()
-        self.canvas = _Canvas((5.6, 3.4))
-        self.figure, self.ax = self.canvas.figure, self.canvas.ax
+        # Same size as plot_resistance_matrix() inline, so the two read alike.
+        frame = pdata.resistance_frame(self.matrix)
+        if frame.empty:
+            size, margins = (6.0, 1.2), None
+        else:
+            size, margins = pdata.heatmap_layout(frame, cell=pdata._RESISTANCE_CELL,
+                                                 title=pdata.RESISTANCE_TITLE)
+        self.canvas = _Canvas(size)
+        self.figure = self.canvas.figure
+        self.ax = self.canvas.fresh(size, margins)
         pdata.plot_resistance_matrix(self.matrix, ax=self.ax)
-        self.canvas.draw()
+        self.canvas.draw(layout=None)
         show_png(self.plot, self.canvas.png(), alt="Heatmap of findings per drug and resistance mechanism")
         for c in self.controls.values():
             c.observe(self.refresh, names="value")
         self.reset.on_click(lambda _b: self._set_quietly({"drug": ANY, "mechanism": ANY}))
         self.children = [
-            W.HTML("<b>Drug-resistance matrix</b>: how exosomal cargo helps tumours survive each drug. "
-                   "Pick a drug and a mechanism to see the cargo and cancers behind the count."),
+            _intro("<b>Drug-resistance matrix</b>: how exosomal cargo helps tumours survive each "
+                   "drug. The map is a picture: pick a drug and a mechanism in the menus below it "
+                   "to see the cargo and cancers behind a count."),
             self.plot, W.HBox([self.controls["drug"], self.controls["mechanism"]]),
             W.HBox([self.count, self.reset]), self.table]
         self.refresh()
-        matrix_html = (table_html(self.matrix.reset_index(), max_rows=len(self.matrix))
+        matrix_html = (table_html(self.matrix, max_rows=len(self.matrix), box=False)
                        if not self.matrix.empty else message_html("No drug-resistance findings yet."))
         self._freeze(matrix_html + f"<p><b>{_esc(self.count_text)}</b></p>" + self.table.value,
                      "Counts of findings per drug and resistance mechanism.", self.count_text + ".")
@@ -459,13 +493,13 @@ class ResistanceMatrix(_Explorer):
         drug, mech = self.controls["drug"].value, self.controls["mechanism"].value
         self.result = q.resistance_cell(drug, mech)
         n = len(self.result)
-        self.count_text = (f"{n} finding{'s' if n != 1 else ''}: {drug} × "
-                           f"{mech.replace('_', ' ')}").replace(ANY, "any")
+        mech_label = ANY if mech == ANY else q.vocab_label("resistance_mechanism", mech)
+        self.count_text = f"{n} finding{'s' if n != 1 else ''}: {drug} × {mech_label}".replace(ANY, "any")
         self.count.value = f"<b>{_esc(self.count_text)}</b>"
         self.reset.button_style = "warning" if n == 0 else ""
         self.table.value = table_html(self.result, total=n, empty=(
-            "No finding links this drug to this mechanism. Pick another square, or press "
-            "'Reset filters'."))
+            "No finding links this drug to this mechanism. Pick another drug or mechanism, or "
+            "press 'Reset filters'."))
 
 
 def resistance_matrix() -> ResistanceMatrix:
@@ -506,7 +540,7 @@ def molecule_card_html(name: str) -> tuple[str, dict | None]:
     terms = "".join(f"<li><b>{_esc(t['term'])}</b> ({_esc(t['lesson'])}): {_esc(t['definition'])}</li>"
                     for t in p["glossary"])
     n = len(p["findings"])
-    card = (f"<div class='exolab-card'><h4>{_esc(p['name'])} <code>{_esc(p['molecule_id'])}</code>"
+    card = (f"<div class='exolab-card' style='line-height:1.45'><h4 style='margin:0.3em 0'>{_esc(p['name'])} <code>{_esc(p['molecule_id'])}</code>"
             f"{' · ' + _esc(p['kind']) if p['kind'] else ''}</h4>"
             f"<p><b>Identifiers</b></p><ul>{ids or '<li><i>none recorded</i></li>'}</ul>"
             f"<p><b>Also called</b>: {aliases}</p>"
@@ -540,7 +574,7 @@ class MoleculeCard(_Explorer):
         self.table = self.card  # the card is this widget's result view
         self.profile = None
         self.controls["name"].observe(self.refresh, names="value")
-        self.children = [W.HTML("<b>Molecule card</b>: identifiers, other names, findings per lesson "
+        self.children = [_intro("<b>Molecule card</b>: identifiers, other names, findings per lesson "
                                 "and glossary terms for one molecule."), self.controls["name"], self.card]
         self.refresh()
         self._freeze(self.card.value, f"Molecule: {name}.",
@@ -575,7 +609,7 @@ class KbTour(_Explorer):
     title = "Knowledge-base tour"
     examples = 5
 
-    def __init__(self, theme=None):
+    def __init__(self, theme=None, *, tables=True, plot=True):
         super().__init__()
         self.overview = q.kb_overview()
         self.themes = q.counts_by_theme()
@@ -583,22 +617,27 @@ class KbTour(_Explorer):
         first = theme or next((t for t, n in zip(self.themes["theme"], self.themes["findings"]) if n),
                               self.themes["theme"].iloc[0])
         self.controls = {"theme": W.Dropdown(
-            options=[(f"{t.replace('_', ' ')} ({n})", t) for t, n in zip(self.themes["theme"],
-                                                                         self.themes["findings"])],
+            options=[(f"{q.vocab_label('theme', t)} ({n})", t)
+                     for t, n in zip(self.themes["theme"], self.themes["findings"])],
             value=first, description="Theme", style=_STYLE, layout=W.Layout(width="26em"))}
         self.count, self.table, self.plot = W.HTML(), W.HTML(), W.Output()
-        self.canvas = _Canvas((5.0, 2.8))
+        self.canvas = _Canvas((5.6, 3.0))
         self.figure, self.ax = self.canvas.figure, self.canvas.ax
         pdata.plot_theme_counts(self.all, ax=self.ax)
         self.canvas.draw()
         show_png(self.plot, self.canvas.png(), alt="Bar chart of findings per theme")
-        self.tables_html = table_html(self.overview, max_rows=len(self.overview))
+        # Shown in full: a short list reads better than a box that has to be scrolled.
+        self.tables_html = table_html(self.overview, max_rows=len(self.overview), box=False)
         self.controls["theme"].observe(self.refresh, names="value")
-        self.children = [W.HTML("<b>Knowledge-base tour</b>: every table the course draws on, "
-                                "counted live."), W.HTML(self.tables_html), self.plot,
-                         self.controls["theme"], self.count, self.table]
+        intro = ("<b>Knowledge-base tour</b>: " + ("every table the course draws on, counted live; "
+                                                  if tables else "")
+                 + "pick a theme to see how many findings it has and the first few of them.")
+        self.children = ([_intro(intro)] + ([W.HTML(self.tables_html)] if tables else [])
+                         + ([self.plot] if plot else [])
+                         + [self.controls["theme"], self.count, self.table])
         self.refresh()
-        self._freeze(self.tables_html + table_html(self.themes, max_rows=len(self.themes))
+        self._freeze((self.tables_html if tables else "")
+                     + table_html(self.themes, max_rows=len(self.themes), box=False)
                      + f"<p><b>{_esc(self.count_text)}</b></p>" + self.table.value,
                      "Tables, rows and findings per theme.", f"{len(self.overview)} tables.")
 
@@ -607,17 +646,28 @@ class KbTour(_Explorer):
         self.result = q.filter_findings(self.all, theme=theme)
         n = len(self.result)
         lesson = q.THEME_LESSONS.get(theme, "")
-        self.count_text = (f"{n} finding{'s' if n != 1 else ''} on {theme.replace('_', ' ')}"
+        self.count_text = (f"{n} finding{'s' if n != 1 else ''} on {q.vocab_label('theme', theme)}"
                            + (f" (lesson {lesson})" if lesson else "")
                            + (f"; the first {self.examples}:" if n > self.examples else ""))
-        self.count.value = f"<b>{_esc(self.count_text)}</b>"
+        self.count.value = f"<div style='{_TEXT}'><b>{_esc(self.count_text)}</b></div>"
         self.table.value = table_html(q.citation_table(self.result.head(self.examples)),
-                                      max_rows=self.examples,
+                                      max_rows=self.examples, box=False,
                                       empty="No findings on this theme yet.")
 
 
-def kb_tour() -> KbTour:
+def kb_tour(theme: str | None = None, *, tables: bool = True, plot: bool = True) -> KbTour:
     """Tour of the knowledge base: rows per table, findings per theme, example findings.
+
+    Parameters
+    ----------
+    theme : str, optional
+        Theme to start on (default: the first theme with findings).
+    tables : bool
+        Show the list of tables (leave it out where the lesson already shows
+        :func:`exolab.query.kb_overview`).
+    plot : bool
+        Show the findings-per-theme bar chart (leave it out where the lesson already
+        shows :func:`exolab.plots.plot_theme_counts`).
 
     Returns
     -------
@@ -626,7 +676,7 @@ def kb_tour() -> KbTour:
         ``table`` and ``plot``.
     """
     set_theme()
-    return KbTour()
+    return KbTour(theme, tables=tables, plot=plot)
 
 
 # --------------------------------------------------------------- self check ---

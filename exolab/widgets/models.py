@@ -30,16 +30,21 @@ from ._base import Panel, message_html, show_error, show_png
 
 __all__ = ["sedimentation_explorer", "warburg_explorer", "resistance_explorer", "size_explorer"]
 
-_STYLE = {"description_width": "11em"}
-_LAYOUT = W.Layout(width="30em")
+# Wide enough for the longest description ("exosomal transfer (/day)") without an ellipsis.
+_STYLE = {"description_width": "14em"}
+_SLIDER_WIDTH = "40em"
+_TEXT_WIDTH = "22em"
+_DPI = 96                # model figures: readable when projected, still quick to encode
+_FIGSIZE = (5.6, 3.2)
 
 
 def _slider(cls, description, **kw):
-    return cls(description=description, style=_STYLE, layout=_LAYOUT, continuous_update=False, **kw)
+    return cls(description=description, style=_STYLE, layout=W.Layout(width=_SLIDER_WIDTH),
+               continuous_update=False, **kw)
 
 
 def _text(cls, description, **kw):
-    return cls(description=description, style=_STYLE, layout=W.Layout(width="20em"), **kw)
+    return cls(description=description, style=_STYLE, layout=W.Layout(width=_TEXT_WIDTH), **kw)
 
 
 def _fmt(x, digits=3):
@@ -55,9 +60,11 @@ def _fmt(x, digits=3):
 
 
 def _table(rows) -> str:
-    cells = "".join(f"<tr><th style='text-align:left;padding-right:1em'>{html.escape(k)}</th>"
-                    f"<td>{html.escape(str(v))}</td></tr>" for k, v in rows)
-    return f"<table class='exolab-readout'>{cells}</table>"
+    cell = "text-align:left;vertical-align:top;line-height:1.35;padding:2px 8px 2px 0"
+    cells = "".join(f"<tr><th style='{cell};padding-right:1.2em'>{html.escape(k)}</th>"
+                    f"<td style='{cell}'>{html.escape(str(v))}</td></tr>" for k, v in rows)
+    return (f"<table class='exolab-readout' style='border-collapse:collapse;margin:0.3em 0;"
+            f"line-height:1.35'>{cells}</table>")
 
 
 class _FastFigure:
@@ -69,11 +76,11 @@ class _FastFigure:
     took 10x longer, mostly in text layout.
     """
 
-    def __init__(self, figsize, dpi=80, left=0.16):
+    def __init__(self, figsize, dpi=_DPI, left=0.16, top=0.9):
         self.figure = Figure(figsize=figsize, dpi=dpi)
         # Fixed margins instead of tight/constrained layout: layout passes cost more
         # than the whole blitted update.
-        self.figure.subplots_adjust(left=left, right=0.95, bottom=0.17, top=0.9)
+        self.figure.subplots_adjust(left=left, right=0.95, bottom=0.17, top=top)
         self.canvas = FigureCanvasAgg(self.figure)
         self.ax = self.figure.add_subplot()
         self.frame_key = object()
@@ -121,21 +128,22 @@ class _Explorer:
     def __init__(self, title: str, controls: dict, compute: Callable[[dict], dict],
                  summary: Callable[[dict, dict], list], draw_full: Callable,
                  draw_update: Callable, frame_key: Callable = lambda v, r: None, *,
-                 figsize=(5.2, 3.0), left: float = 0.16, intro: str = ""):
+                 figsize=_FIGSIZE, left: float = 0.16, top: float = 0.9, intro: str = ""):
         self.title, self.controls, self.compute, self.summary = title, controls, compute, summary
         self.draw_full, self.draw_update, self.frame_key = draw_full, draw_update, frame_key
         self.intro = intro
         self.readout = W.HTML()
         self.output = W.Output()
-        self._fig = _FastFigure(figsize, left=left)
+        self._fig = _FastFigure(figsize, left=left, top=top)
         self.figure = self._fig.figure
         self.values: dict = {}
         self.result: dict | None = None
         self.error: str | None = None
         for control in controls.values():
             control.observe(self.update, names="value")
-        header = W.HTML(f"<b>{html.escape(title)}</b>"
-                        + (f"<br><span>{html.escape(intro)}</span>" if intro else ""))
+        # Widget HTML inherits a 28 px line height; a wrapped intro would be double-spaced.
+        header = W.HTML(f"<div style='line-height:1.4;margin-bottom:0.3em'><b>{html.escape(title)}</b>"
+                        + (f"<br><span>{html.escape(intro)}</span>" if intro else "") + "</div>")
         self.panel = Panel([header, *controls.values(), self.readout, self.output],
                            fallback_html=self.fallback_html, fallback_text=self.fallback_text)
         for attr in ("controls", "readout", "output", "figure", "update"):
@@ -218,13 +226,14 @@ def sedimentation_explorer(diameter_nm: float = 100.0, rotor: str = "type_70_ti"
     rotors = _rotor_table()
     controls = {
         "diameter_nm": _slider(W.FloatSlider, "vesicle diameter (nm)", min=20, max=1000, step=5,
-                               value=diameter_nm),
+                               value=diameter_nm, readout_format=".0f"),
         "particle_density_g_ml": _text(W.FloatText, "vesicle density (g/mL)", value=1.15, step=0.01),
         "medium_density_g_ml": _text(W.FloatText, "medium density (g/mL)", value=1.0, step=0.01),
-        "temp_C": _slider(W.FloatSlider, "temperature (°C)", min=0, max=40, step=1, value=temp_C),
+        "temp_C": _slider(W.FloatSlider, "temperature (°C)", min=0, max=40, step=1, value=temp_C,
+                          readout_format=".0f"),
         "rotor": W.Dropdown(description="rotor", options=[(row["name"], rid)
                                                           for rid, row in rotors.iterrows()],
-                            value=rotor, style=_STYLE, layout=_LAYOUT),
+                            value=rotor, style=_STYLE, layout=W.Layout(width="30em")),
         "rcf_g": _slider(W.FloatLogSlider, "force (× g)", base=10, min=3, max=5.75, step=0.05,
                          value=rcf_g, readout_format=",.0f"),
     }
@@ -283,7 +292,7 @@ def warburg_explorer(oxphos_share: float = 0.2, atp_demand: float = 100.0):
     """
     controls = {
         "oxphos_share": _slider(W.FloatSlider, "share fully oxidised", min=0, max=1, step=0.05,
-                                value=oxphos_share),
+                                value=oxphos_share, readout_format=".2f"),
         "atp_full_oxidation": W.ToggleButtons(description="ATP per oxidised glucose",
                                               options=[30, 32, 36, 38], value=32, style=_STYLE),
         "atp_demand": _text(W.FloatText, "ATP demand", value=atp_demand),
@@ -324,11 +333,13 @@ def resistance_explorer(dose: float = 1.0, transfer_rate: float = 0.1, inhibitor
     Panel
     """
     controls = {
-        "dose": _slider(W.FloatSlider, "drug dose (× EC50)", min=0, max=5, step=0.1, value=dose),
+        "dose": _slider(W.FloatSlider, "drug dose (× EC50)", min=0, max=5, step=0.1, value=dose,
+                        readout_format=".1f"),
         "transfer_rate": _slider(W.FloatSlider, "exosomal transfer (/day)", min=0, max=0.5,
-                                 step=0.01, value=transfer_rate),
-        "inhibitor": _slider(W.FloatSlider, "release inhibitor (GW4869-like)", min=0, max=1,
-                             step=0.05, value=inhibitor),
+                                 step=0.01, value=transfer_rate, readout_format=".2f"),
+        "inhibitor": _slider(W.FloatSlider, "release inhibitor", min=0, max=1, step=0.05,
+                             value=inhibitor, readout_format=".2f",
+                             tooltip="GW4869-like: 0 = none, 1 = release fully blocked"),
         "days": _text(W.FloatText, "days simulated", value=60.0),
     }
 
@@ -352,8 +363,9 @@ def resistance_explorer(dose: float = 1.0, transfer_rate: float = 0.1, inhibitor
         pm.update_resistance_spread(ax, r["df"], dominance_day=r["dominance"])
 
     ex = _Explorer("Drug-resistance transfer explorer", controls, compute, summary, draw_full,
-                   draw_update, lambda v, r: v["days"],
-                   intro="Resistant cells pass resistance to sensitive ones through exosomes.")
+                   draw_update, lambda v, r: v["days"], top=0.8,
+                   intro="Resistant cells pass resistance to sensitive ones through exosomes; "
+                         "the release inhibitor (GW4869-like) runs from 0 = none to 1 = complete.")
     return ex.panel
 
 
@@ -367,11 +379,11 @@ def size_explorer(small_fraction: float = 0.7, seed: int = 0):
     """
     controls = {
         "small_fraction": _slider(W.FloatSlider, "exosome-sized share", min=0, max=1, step=0.05,
-                                  value=small_fraction),
+                                  value=small_fraction, readout_format=".2f"),
         "small_median_nm": _slider(W.FloatSlider, "exosome median (nm)", min=40, max=180, step=5,
-                                   value=100),
+                                   value=100, readout_format=".0f"),
         "large_median_nm": _slider(W.FloatSlider, "larger-EV median (nm)", min=150, max=600,
-                                   step=10, value=300),
+                                   step=10, value=300, readout_format=".0f"),
         "n_particles": _text(W.IntText, "particles tracked", value=2000),
         "cutoff_nm": _text(W.FloatText, "size cut-off (nm)", value=200.0),
         "seed": _text(W.IntText, "random seed", value=seed),
@@ -389,7 +401,8 @@ def size_explorer(small_fraction: float = 0.7, seed: int = 0):
         c, s = r["classes"], r["summary"]
         return [(f"small EVs (< {v['cutoff_nm']:g} nm)", f"{c['small']:,} ({100 * c['small_fraction']:.1f} %)"),
                 ("medium/large EVs", f"{c['medium_large']:,} ({100 * c['medium_large_fraction']:.1f} %)"),
-                ("truly exosome-sized (hidden from the instrument)", f"{100 * r['true_small']:.1f} %"),
+                ("truly from the exosome population (known only to the simulation)",
+                 f"{100 * r['true_small']:.1f} %"),
                 ("median size D50", f"{s['d50_nm']:.0f} nm")]
 
     def draw_full(ax, v, r):
@@ -400,6 +413,6 @@ def size_explorer(small_fraction: float = 0.7, seed: int = 0):
 
     # The count axis is rounded, so most slider moves keep the same frame.
     ex = _Explorer("NTA size explorer", controls, compute, summary, draw_full, draw_update,
-                   lambda v, r: r["ymax"],
+                   lambda v, r: r["ymax"], top=0.8,
                    intro="MISEV calls EVs under 200 nm 'small'; size alone cannot prove origin.")
     return ex.panel
