@@ -88,7 +88,7 @@ def message_html(message: str, *, kind: str = "info") -> str:
     colours = {"info": "#0072B2", "warning": "#E69F00", "error": "#D55E00"}
     colour = colours.get(kind, colours["info"])
     return (f'<div class="exolab-message exolab-message-{kind}" '
-            f'style="border-left:4px solid {colour};padding:0.4em 0.8em;margin:0.3em 0">'
+            f'style="border-left:4px solid {colour};padding:0.4em 0.8em;margin:0.3em 0;line-height:1.4">'
             f"{html.escape(message)}</div>")
 
 
