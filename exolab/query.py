@@ -577,8 +577,9 @@ def show_table(data, *, humanise: bool = True) -> Table:
     ----------
     data : pandas.DataFrame or pandas.Series
         Any table, e.g. ``exolab.data.load("markers")[["name", "limitation"]]``. A
-        Series with a named index (``value_counts()``) becomes two columns; any other
-        Series (one record, such as ``exolab.data.resolve("PKM2")``) becomes one row.
+        Series with a named index (``value_counts()``) or a name of its own becomes two
+        columns; a Series that is one record (``exolab.data.resolve("PKM2")``, named by
+        its row number) becomes one row.
     humanise : bool
         Show ids by name and vocabulary ids as words (default); False keeps values as
         they are (tuples are still joined and missing values still read "–").
@@ -588,9 +589,11 @@ def show_table(data, *, humanise: bool = True) -> Table:
     >>> show_table(kb.load("markers")[["name", "category", "limitation"]])   # doctest: +SKIP
     """
     if isinstance(data, pd.Series):
-        if data.index.name is not None:
+        if data.index.name is not None:          # value_counts(): the index is a column
             data = data.reset_index()
-        else:
+        elif isinstance(data.name, str):         # a named column of values: label | value
+            data = data.rename_axis("").reset_index()
+        else:                                    # one record, e.g. kb.resolve("PKM2")
             data = data.to_frame().T.reset_index(drop=True)
             data.columns.name = None
     if not isinstance(data, pd.DataFrame):

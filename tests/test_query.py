@@ -274,6 +274,10 @@ def test_show_table_accepts_series(kb):
     counts = q.show_table(pd.Series([3, 1], index=pd.Index(["cell_therapy", "vaccine"], name="strategy"),
                                     name="count"))
     assert counts.columns.tolist() == ["strategy", "count"] and "dtype" not in repr(counts)
+    days = q.show_table(pd.Series({"drug + transfer": 15.34, "no drug": float("inf")},
+                                  name="days until resistant ≥ 50 %"))
+    assert days.columns.tolist() == ["", "days until resistant ≥ 50 %"]
+    assert "15.3" in repr(days) and "∞" in repr(days) and "Name:" not in repr(days)
 
 
 def test_matrix_display_shows_row_names_and_mechanism_labels(kb):
