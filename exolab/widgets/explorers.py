@@ -3,11 +3,14 @@
 Each factory returns a :class:`~exolab.widgets._base.Panel` whose static HTML
 view is the initial result table, so GitHub and nbviewer show real content.
 Panels expose their parts for tests and notebooks: ``controls`` (name ->
-widget), ``count`` (HTML), ``table`` (HTML), ``plot`` (Output), ``result``
-(the last DataFrame) and ``reset`` (the "Reset filters" button) where relevant.
+widget), ``count`` (HTML), ``table`` (HTML), ``plot`` (Output with a PNG; the
+communication map's is an HTML heatmap), ``result`` (the last DataFrame) and
+``reset`` (the "Reset filters" button) where relevant.
 
 Callbacks only read values, call a query, and write HTML or a PNG; a query
-that finds nothing shows a friendly message instead of empty axes.
+that finds nothing shows a friendly message instead of empty axes. Tables go
+through :func:`exolab.query.render_html`, the same renderer lessons see, with
+their own line-height (widget HTML inherits a 28 px one).
 """
 from __future__ import annotations
 
