@@ -154,3 +154,118 @@ def test_code_cells_are_short_and_offline(entry):
 def test_referenced_figures_exist(entry):
     for ref in re.findall(r"\(\.\./figures/([^)\s]+)\)", _markdown(_nb(entry))):
         assert (ROOT / "figures" / ref).is_file(), f"{entry['file']} shows figures/{ref}, which does not exist (make figures)"
+
+
+# ------------------------------------------------------------ manifest, prose and sources ---
+
+def test_manifest_parses_with_the_pure_python_safe_loader():
+    """exolab.lessons prefers libyaml's CSafeLoader; a PyYAML build without libyaml (an sdist
+    install, a wasm kernel) falls back to SafeLoader, which is stricter (e.g. about '?')."""
+    text = (NB_DIR / "lessons.yml").read_text(encoding="utf-8")
+    doc = yaml.load(text, Loader=yaml.SafeLoader)
+    assert [e["id"] for e in doc["lessons"]] == IDS
+    assert doc["lessons"] == list(MANIFEST), "SafeLoader and the course's loader read the manifest differently"
+
+
+def _cited_numbers(text: str) -> set[int]:
+    """Reference numbers in square brackets: [16], [16, 20], [8-11], [134–138]."""
+    out: set[int] = set()
+    for group in re.findall(r"\[(\d[\d,\s–-]*)\]", text):
+        for part in group.split(","):
+            part = part.strip()
+            span = re.fullmatch(r"(\d+)\s*[–-]+\s*(\d+)", part)
+            if span:
+                out.update(range(int(span[1]), int(span[2]) + 1))
+            elif part.isdigit():
+                out.add(int(part))
+    return out
+
+
+@pytest.mark.parametrize("entry", [e for e in MANIFEST if e["id"] not in ORIENTATION],
+                         ids=[e["id"] for e in MANIFEST if e["id"] not in ORIENTATION])
+def test_reference_list_covers_every_number_cited_in_the_prose(entry):
+    from exolab import query
+
+    nb = _nb(entry)
+    calls = [_src(c) for c in _code_cells(nb) if "references_for(" in _src(c)]
+    assert calls, f"{entry['file']}: the References section must call query.references_for(...)"
+    refs = eval(calls[-1], {"query": query, "q": query})  # one call, as the lesson runs it
+    listed = {int(n) for r in refs.to_dict("records") if r["ref_key"] == "mohammed_review"
+              for n in re.findall(r"\d+", str(r["refs"]))}
+    prose = re.sub(r"`[^`\n]*`", "", _markdown(nb))  # code such as [50, 100] is not a citation
+    missing = sorted(_cited_numbers(prose) - listed)
+    assert not missing, f"{entry['file']}: cited in the text but not in its References list: {missing}"
+
+
+def test_no_pointers_to_files_outside_the_repository(entry):
+    md = _markdown(_nb(entry))
+    for bad in ("KNOWN_ISSUES", "../shared", "shared/sources"):
+        assert bad not in md, f"{entry['file']}: points students at {bad!r}, which is not in the repository"
+
+
+def test_one_instructor_block_before_key_points_with_a_live_demo(entry):
+    cells = [_src(c) for c in _nb(entry)["cells"] if c["cell_type"] == "markdown"]
+    blocks = [i for i, s in enumerate(cells) if re.search(r"<summary>[^<]*[Ff]or instructors", s)]
+    assert len(blocks) == 1, f"{entry['file']}: expected one 'For instructors' <details> block, found {len(blocks)}"
+    key = [i for i, s in enumerate(cells) if re.match(r"## Key points", s)]
+    assert key and blocks[0] < key[0], f"{entry['file']}: the instructor notes go before Key points"
+    notes = cells[blocks[0]]
+    if entry["id"] not in ORIENTATION:  # 00 has nothing to demonstrate beyond its own cells
+        assert "**Live demo:**" in notes, f"{entry['file']}: the instructor notes need a 'Live demo' tip"
+    minutes = re.search(r"\*\*Timing(?: \((\d+) min\))?:\*\*([^\n]+)", notes)
+    assert minutes, f"{entry['file']}: the instructor notes need a '**Timing:**' line"
+    total = sum(int(n) for n in re.findall(r"(\d+) min", minutes[2]))
+    assert total == entry["minutes"], f"{entry['file']}: section timings add up to {total}, not {entry['minutes']} min"
+    assert "## For instructors" not in "\n".join(cells), f"{entry['file']}: no separate heading over the notes"
+
+
+def test_objectives_and_prerequisites_share_one_style(entry):
+    nb = _nb(entry)
+    md = _markdown(nb)
+    for obj in entry["objectives"]:
+        assert f"- **{obj['id']}** - " in md, f"{entry['file']}: write objectives as '- **{obj['id']}** - text'"
+    head = _src(nb["cells"][0])
+    assert "**Prerequisites:**" in head and "`" not in head.split("**Prerequisites:**")[1].splitlines()[0], \
+        f"{entry['file']}: prerequisites are plain lesson ids (no code font), as in 00-03"
+
+
+def test_challenges_that_ask_for_code_have_a_working_cell(entry):
+    if entry["id"] in ORIENTATION:
+        pytest.skip("the orientation lesson has no challenge")
+    cells = _nb(entry)["cells"]
+    start = next(i for i, c in enumerate(cells) if c["cell_type"] == "markdown" and _src(c).startswith("## Challenge"))
+    end = next(i for i, c in enumerate(cells[start:], start) if c["cell_type"] == "markdown"
+               and re.search(r"<summary>[^<]*[Ss]olution", _src(c)))
+    working = [c for c in cells[start:end] if c["cell_type"] == "code" and _src(c).strip().startswith("# your working here")]
+    assert working, f"{entry['file']}: the challenge needs a '# your working here' cell before its solution"
+    assert not re.search(r"<summary>", _src(cells[start])), f"{entry['file']}: challenge and solution share one cell"
+
+
+def test_model_statements_in_the_prose_still_hold():
+    """The lessons word model results without typing their numbers; these checks keep the words true."""
+    from exolab.models import resistance, sedimentation as sd, warburg
+
+    # 01 challenge: "a little over two hours" in the Type 45 Ti; 70 min is "about half" of that.
+    t45 = sd.rotor_pelleting_time_min(50, "type_45_ti")
+    assert 120 < t45 < 150 and 0.4 < 70 / t45 < 0.6
+    k45 = sd.pelleting_table("type_45_ti", 100_000, [50]).attrs["k_factor"]
+    k70 = sd.pelleting_table("type_70_ti", 100_000, [50]).attrs["k_factor"]
+    assert k45 > k70
+    # 01 key point: the smallest exosomes (30 nm) need more than an hour at 100,000 g.
+    assert sd.rotor_pelleting_time_min(30) > 60
+    # 02 solution: 5.9 glucose/lactate at 0.5; 20 glucose and 36 lactate at 0.1 (3.4 and 6 times more).
+    g5, g1 = warburg.glucose_uptake_for_demand(100, 0.5), warburg.glucose_uptake_for_demand(100, 0.1)
+    l5, l1 = warburg.lactate_output(100, 0.5), warburg.lactate_output(100, 0.1)
+    assert round(g5, 1) == 5.9 and round(l5, 1) == 5.9 and round(g1) == 20 and round(l1) == 36
+    assert round(g1 / g5, 1) == 3.4 and round(l1 / l5) == 6
+    # 04 key point and solution (b): drug selection alone wins; transfer speeds it up, even without drug;
+    # halving or doubling transfer moves the takeover by "a few days", all before the no-transfer time.
+    ttd = resistance.time_to_dominance
+    default, no_transfer = ttd(), ttd(transfer_rate=0.0)
+    assert default < no_transfer and ttd(dose=0.0) is not None and ttd(dose=0.0, transfer_rate=0.0) is None
+    slow, fast = ttd(transfer_rate=0.05), ttd(transfer_rate=0.2)
+    assert fast < default < slow < no_transfer and 1 < slow - default < 10 and 1 < default - fast < 10
+    # 06 solution: a blocker delays but only to the no-transfer time; half dose delays further;
+    # a quarter dose with a complete blocker never reaches half the tumour.
+    assert default < ttd(inhibitor=0.5) < ttd(inhibitor=1.0) and abs(ttd(inhibitor=1.0) - no_transfer) < 0.5
+    assert ttd(dose=0.5, inhibitor=1.0) > ttd(inhibitor=1.0) and ttd(dose=0.25, inhibitor=1.0) is None
