@@ -282,6 +282,10 @@ def _parse(name: str) -> tuple[pd.DataFrame, list[int], dict[str, list], Path]:
     header = next(reader)
     expected = [c.name for c in cols]
     if header != expected:
+        twice = sorted({c for c in header if header.count(c) > 1})
+        if twice:
+            raise DataError(f"column(s) {', '.join(map(repr, twice))} appear more than once in the header; "
+                            f"the header must be: {','.join(expected)}", file=path, line=1, column=twice[0])
         missing = [c for c in expected if c not in header]
         extra = [c for c in header if c not in expected]
         if missing:
@@ -296,14 +300,25 @@ def _parse(name: str) -> tuple[pd.DataFrame, list[int], dict[str, list], Path]:
     rows: list[list[str]] = []
     lines: list[int] = []
     width = len(cols)
+    end = reader.line_num
     for row in reader:
+        # A quoted cell may span lines; errors point at the line where the record starts,
+        # which is where an unclosed quote was opened.
+        start, end = end + 1, reader.line_num
         if not row or all(not cell.strip() for cell in row):
             continue  # blank line at the end of a hand-edited file
         if len(row) != width:
+            if end > start:
+                raise DataError(f"the record starting here runs on to line {end} and has {len(row)} cells "
+                                f"(the header has {width}); a quote (\") opened on this line is probably "
+                                "not closed", file=path, line=start)
             raise DataError(f"has {len(row)} cells but the header has {width}; check for an "
-                            "unquoted comma", file=path, line=reader.line_num)
+                            "unquoted comma", file=path, line=start)
         rows.append(row)
-        lines.append(reader.line_num)
+        lines.append(start)
+    if not rows:
+        raise DataError("has its header line but no rows; add at least one row (or restore the file "
+                        "from the course repository)", file=path, line=1)
     # Column by column: one specialised loop per column is several times faster
     # than a generic per-cell routine, which keeps every table under budget.
     columns = list(zip(*rows)) if rows else [() for _ in cols]

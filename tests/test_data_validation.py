@@ -149,27 +149,19 @@ def test_empty_list_item(folder):
 
 
 def test_duplicated_header_name_is_an_error_on_the_header_line(folder):
-    # The loader reports the column the duplicate displaced ('partner') as missing; it
-    # does not (yet) say that 'thing_id' appears twice. Either way: line 1, no load.
-    path = folder / "things.csv"
-    path.write_text(HEADER.replace(",partner", ",thing_id") + "\nT01,immunity,1,1,true,1,T01\n")
-    d.clear_cache()
-    with pytest.raises(d.DataError) as info:
-        d.load("things")
-    assert info.value.file.name == "things.csv" and info.value.line == 1
-    assert info.value.column in ("thing_id", "partner")
+    _expect(folder, "things.csv", HEADER.replace(",partner", ",thing_id") + "\nT01,immunity,1,1,true,1,T01\n",
+            line=1, column="thing_id", fragment="appear more than once")
 
 
-def test_unbalanced_quote_is_an_error_not_a_silent_merge(folder):
-    # An unclosed quote swallows the following lines into one cell. The loader must refuse
-    # the file; today it points at the line where the swallowed text ends (line 3), not
-    # at the unclosed quote on line 2 (reported to the data owner).
-    path = folder / "things.csv"
-    path.write_text(HEADER + '\nT01,"immunity,30.5,1,true,12|14,P1\nT02,biogenesis,,,false,,\n')
-    d.clear_cache()
-    with pytest.raises(d.DataError) as info:
-        d.load("things")
-    assert info.value.file.name == "things.csv" and info.value.line in (2, 3)
+def test_unbalanced_quote_points_at_the_line_where_it_opens(folder):
+    # An unclosed quote swallows the following lines into one cell: the loader refuses the
+    # file and names line 2, where the quote was opened, not line 3 where the record ends.
+    _expect(folder, "things.csv", HEADER + '\nT01,"immunity,30.5,1,true,12|14,P1\nT02,biogenesis,,,false,,\n',
+            line=2, column=None, fragment="probably not closed")
+
+
+def test_header_only_file_is_an_error(folder):
+    _expect(folder, "things.csv", HEADER + "\n", line=1, column=None, fragment="no rows")
 
 
 def test_invalid_yaml_registry_names_the_registry_and_the_yaml_position(folder):
