@@ -63,7 +63,10 @@ def isolated_env():
             JUPYTER_CONFIG_DIR=str(state / "jupyter-config"), JUPYTER_DATA_DIR=str(state / "jupyter-data"),
             JUPYTER_RUNTIME_DIR=str(state / "jupyter-runtime"), IPYTHONDIR=str(state / "ipython"),
             MPLCONFIGDIR=str(state / "mpl"), EXOLAB_PROGRESS=str(state / "progress.json"),
-            PYTHONHASHSEED="0")
+            PYTHONHASHSEED="0",
+            # a fixed learner keeps the stored widget state (shuffled option order)
+            # identical between executions, so re-running a lesson gives a clean diff
+            EXOLAB_LEARNER="exolab-stored-outputs")
         os.environ.pop("EXOLAB_INSTRUCTOR", None)
         os.environ.pop("MPLBACKEND", None)
         startup = state / "ipython" / "profile_default" / "startup"
