@@ -16,9 +16,11 @@ True
 """
 from __future__ import annotations
 
+import functools
 import html
 import re
 import unicodedata
+import weakref
 from collections import Counter
 from collections.abc import Iterable
 
@@ -33,7 +35,8 @@ __all__ = ["THEME_LESSONS", "ANY", "filter_findings", "citation_table", "summari
            "resistance_cell", "molecule_profile", "counts_by_theme", "kb_overview",
            "references_for", "format_source", "display_name", "filter_options",
            "therapeutics", "show_table", "Table", "ReferenceList", "vocab_label",
-           "confidence_flag", "EFFECT_LABELS", "VOCAB_LABELS", "render_html", "render_text"]
+           "confidence_flag", "EFFECT_LABELS", "VOCAB_LABELS", "render_html", "render_text",
+           "NO_DRUG", "rotors", "default_rotor", "DEFAULT_ROTOR"]
 
 #: Which lesson teaches each theme (metastasis and angiogenesis share one).
 THEME_LESSONS = {
@@ -48,6 +51,9 @@ THEME_LESSONS = {
 
 #: The "no filter" choice shown in explorer dropdowns; accepted by every filter.
 ANY = "(any)"
+
+#: Row of :func:`resistance_matrix_table` for mechanism findings that name no drug.
+NO_DRUG = "(no specific drug)"
 
 # findings column -> (lookup table, its key column) for display names.
 _LINKS = {
@@ -69,8 +75,39 @@ _MAX_TEXT = 500  # longer search text is cut: nothing in the tables is that long
 
 # ----------------------------------------------------------------- helpers ---
 
+# One snapshot per public call: exolab.data checks two file times for every table it
+# hands out (it revalidates a CSV that changed), and one explorer update used to ask
+# for the same tables dozens of times. Inside a public function (and everything it
+# calls) each table is fetched once; the next public call sees edits again.
+_SNAPSHOT: dict = {"depth": 0, "tables": {}}
+
+
+def _one_snapshot(fn):
+    """Decorator: the tables ``fn`` and its callees read are fetched once per outermost call."""
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        if _SNAPSHOT["depth"]:
+            return fn(*args, **kwargs)
+        _SNAPSHOT["depth"] = 1
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            _SNAPSHOT["depth"] = 0
+            _SNAPSHOT["tables"] = {}
+    return wrapper
+
+
 def _table(name: str) -> pd.DataFrame:
     """The cached, validated table (read-only); empty if the registry does not name it yet."""
+    if _SNAPSHOT["depth"]:
+        hit = _SNAPSHOT["tables"].get(name)
+        if hit is None:
+            hit = _SNAPSHOT["tables"][name] = _fetch(name)
+        return hit
+    return _fetch(name)
+
+
+def _fetch(name: str) -> pd.DataFrame:
     if name not in _data.list_tables():
         return pd.DataFrame()
     # The cached frame, not load()'s deep copy: explorers query it on every
@@ -136,6 +173,7 @@ def _dn(lk: dict, column: str, value) -> str:
     return names.get(value, str(value))
 
 
+@_one_snapshot
 def display_name(column: str, value) -> str:
     """Return the student-facing name of an id in a findings ``column``.
 
@@ -205,20 +243,73 @@ def _resolve_id(text: str) -> tuple[str, str] | None:
 
 
 def _fold(text: str) -> str:
-    return unicodedata.normalize("NFKC", str(text)).casefold()
+    """Lower case after NFKC. Not ``casefold()``: that turns "ß" into "ss", so a search
+    for "ß" matched every "expression" and "mass"."""
+    return unicodedata.normalize("NFKC", str(text)).lower().replace("ς", "σ")
 
 
+# Greek letters as single Latin letters, and their spelled-out names (when no letter
+# follows: "beta1" yes, "diabetes" no), so TGF-β, TGF-b, TGFb and TGF-beta meet.
+_GREEK_LETTERS = {"α": "a", "β": "b", "γ": "g", "δ": "d", "ε": "e", "κ": "k"}
+_GREEK_NAMES = re.compile(r"(alpha|beta|gamma|delta|epsilon|kappa)(?![a-z])")
+_NOT_ALNUM = re.compile(r"[\W_]+")
+# Characters that only join the parts of a name ("PD-L1", "pd l1", "miR-21/5p"); a needle
+# with any other punctuation ("(a+b)*?") is searched literally only.
+_JOINERS = set(" -‐‑‒–—_/.·'’")
+
+
+def _squash(folded: str) -> str:
+    """Already-folded text without punctuation or spaces, Greek as Latin letters."""
+    for letter, latin in _GREEK_LETTERS.items():
+        folded = folded.replace(letter, latin)
+    folded = _GREEK_NAMES.sub(lambda m: m.group(1)[0], folded)
+    return _NOT_ALNUM.sub("", folded)
+
+
+def _squashed_needle(needle: str) -> str | None:
+    """The needle for the punctuation-free haystack, or None when it must match literally."""
+    folded = _fold(needle)
+    if any(not ch.isalnum() and ch not in _JOINERS for ch in folded):
+        return None
+    squashed = _squash(folded)
+    return squashed if len(squashed) >= 2 else None
+
+
+# id(frame) -> (weak reference to the frame, folded haystack, squashed haystack or None).
+# Several frames take turns (the cached findings, an explorer's own copy, a subset), so
+# one slot per frame; a dead reference or a reused id is noticed and rebuilt.
 _HAY: dict = {}
+_HAY_SLOTS = 8
+
+
+def _hay_entry(df: pd.DataFrame) -> list:
+    key = id(df)
+    hit = _HAY.get(key)
+    if hit is not None and hit[0]() is df:
+        return hit
+    for k in [k for k, v in _HAY.items() if v[0]() is None]:
+        del _HAY[k]
+    while len(_HAY) >= _HAY_SLOTS:
+        _HAY.pop(next(iter(_HAY)))
+    try:
+        ref = weakref.ref(df)
+    except TypeError:  # pragma: no cover - every DataFrame takes weak references
+        return [lambda: None, _build_haystack(df), None]
+    entry = _HAY[key] = [ref, _build_haystack(df), None]
+    return entry
 
 
 def _haystack(df: pd.DataFrame) -> pd.Series:
-    """One case-folded search string per finding: claim, cargo as written, names."""
-    hit = _HAY.get("last")
-    if hit is not None and hit[0] is df:  # the cached findings: build once, not per keystroke
-        return hit[1]
-    hay = _build_haystack(df)
-    _HAY["last"] = (df, hay)
-    return hay
+    """One folded search string per finding: claim, cargo as written, names (cached per frame)."""
+    return _hay_entry(df)[1]
+
+
+def _squashed_haystack(df: pd.DataFrame) -> pd.Series:
+    """:func:`_haystack` without punctuation or spaces and with Greek as Latin letters."""
+    entry = _hay_entry(df)
+    if entry[2] is None:
+        entry[2] = entry[1].map(_squash)
+    return entry[2]
 
 
 def _build_haystack(df: pd.DataFrame) -> pd.Series:
@@ -476,6 +567,7 @@ def _flagged(text: str) -> str:
             + esc[at:] + "</span>")
 
 
+@_one_snapshot
 def render_html(df: pd.DataFrame, *, humanise: bool = True, header_style: str = "") -> str:
     """Left-aligned, wrapped, untruncated HTML for a table (index hidden unless named).
 
@@ -509,6 +601,7 @@ def render_html(df: pd.DataFrame, *, humanise: bool = True, header_style: str = 
             f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
 
 
+@_one_snapshot
 def render_text(df: pd.DataFrame, *, humanise: bool = True, width: int = _TEXT_WIDTH) -> str:
     """Plain-text view: an aligned grid when it fits ``width``, else one block per row."""
     headers, rows, numeric = _display_rows(df, humanise)
@@ -603,6 +696,7 @@ def show_table(data, *, humanise: bool = True) -> Table:
 
 # ----------------------------------------------------------------- queries ---
 
+@_one_snapshot
 def filter_findings(data=None, *, theme=None, cargo_class=None, cancer_type=None, donor_cell=None,
                     recipient_cell=None, pathway=None, effect=None, text=None) -> pd.DataFrame:
     """Return the findings that pass every given filter.
@@ -619,7 +713,11 @@ def filter_findings(data=None, *, theme=None, cargo_class=None, cancer_type=None
         ``"ALIX"``, ``"PD-L1"``) selects that molecule's rows as cargo or target
         (or the drug's, cancer's, cell's, pathway's rows); any text also matches
         as a case-insensitive substring of the claim, the cargo as written in the
-        source and the display names. Taken literally, never as a regex.
+        source and the display names. Taken literally, never as a regex. Names
+        also match without their punctuation and with Greek letters spelled
+        either way ("TGF-b", "TGFb", "TGF-beta" and "TGF-β" find the same rows),
+        unless the text holds other punctuation than hyphens, spaces, dots or
+        slashes.
 
     Returns
     -------
@@ -643,6 +741,9 @@ def filter_findings(data=None, *, theme=None, cargo_class=None, cancer_type=None
     if text is not None and str(text).strip():
         needle = str(text).strip()[:_MAX_TEXT]
         text_mask = _haystack(df).str.contains(_fold(needle), regex=False)
+        squashed = _squashed_needle(needle)
+        if squashed:  # "TGF-b", "TGFb", "TGF-beta" and "TGF-β" find the same rows
+            text_mask |= _squashed_haystack(df).str.contains(squashed, regex=False)
         hit = _resolve_id(needle)
         if hit and hit[0] in _RESOLVED_COLUMNS:
             for col in _RESOLVED_COLUMNS[hit[0]]:
@@ -654,23 +755,42 @@ def filter_findings(data=None, *, theme=None, cargo_class=None, cancer_type=None
     return out
 
 
-def filter_options(column: str, data=None) -> list[tuple[str, str]]:
+@_one_snapshot
+def filter_options(column, data=None):
     """Return ``(label, value)`` choices for a findings column, in a stable order.
 
     Vocabulary columns keep teaching order; linked columns are labelled with
     display names and sorted by them. Only values that occur are listed.
+
+    Parameters
+    ----------
+    column : str or sequence of str
+        One findings column, or several: then a dict column -> choices, built in
+        one pass over the rows (what an explorer with seven filters needs).
+    data : pandas.DataFrame, optional
+        Findings (default: the whole table).
     """
     df = _findings(data)
-    if df.empty or column not in df.columns:
-        return []
-    present = pd.Series([v for cell in df[column].dropna()
-                         for v in (cell if isinstance(cell, tuple) else (cell,))]).unique()
+    columns = [column] if isinstance(column, str) else list(column)
+    present: dict = {c: {} for c in columns if c in df.columns}
+    if not df.empty and present:
+        names = list(present)
+        for row in zip(*(df[c].tolist() for c in names)):
+            for c, cell in zip(names, row):
+                for v in (cell if isinstance(cell, tuple) else (cell,)):
+                    if v is not None and not (not isinstance(v, str) and pd.isna(v)):
+                        present[c][v] = None
     lk = _lookups()
-    if isinstance(df[column].dtype, pd.CategoricalDtype):
-        order = [c for c in df[column].cat.categories if c in set(present)]
-        return [(_dn(lk, column, c), str(c)) for c in order]
-    pairs = [(_dn(lk, column, v), str(v)) for v in present]
-    return sorted(pairs, key=lambda p: (p[0].casefold(), p[1]))
+    out = {}
+    for c in columns:
+        if c not in present:
+            out[c] = []
+        elif isinstance(df[c].dtype, pd.CategoricalDtype):
+            out[c] = [(_dn(lk, c, v), str(v)) for v in df[c].cat.categories if v in present[c]]
+        else:
+            out[c] = sorted(((_dn(lk, c, v), str(v)) for v in present[c]),
+                            key=lambda p: (p[0].casefold(), p[1]))
+    return out[column] if isinstance(column, str) else out
 
 
 def _authors_short(authors) -> str:
@@ -701,6 +821,7 @@ def _source_names() -> dict:
     return out
 
 
+@_one_snapshot
 def format_source(source, section=None, refs=()) -> str:
     """Format a citation such as ``"Mohammed et al., §Exosomal proteins in cancer, refs 71, 72"``.
 
@@ -743,6 +864,7 @@ def confidence_flag(confidence) -> str:
     return f"{FLAG} {vocab_label('confidence', confidence)}"
 
 
+@_one_snapshot
 def citation_table(findings: pd.DataFrame) -> Table:
     """Return a tidy, student-facing table of findings with full sources.
 
@@ -788,6 +910,7 @@ def citation_table(findings: pd.DataFrame) -> Table:
     return _as_table(pd.DataFrame(rows, columns=columns), humanise=False)
 
 
+@_one_snapshot
 def summarise(findings: pd.DataFrame, by: str = "theme") -> Table:
     """Count findings per value of one column.
 
@@ -824,6 +947,7 @@ def summarise(findings: pd.DataFrame, by: str = "theme") -> Table:
     return _as_table(pd.DataFrame(out, columns=list(out)), humanise=False)
 
 
+@_one_snapshot
 def communication_matrix(theme=None, effect=None, *, data=None) -> Table:
     """Count findings per donor × recipient cell type.
 
@@ -862,6 +986,7 @@ def communication_matrix(theme=None, effect=None, *, data=None) -> Table:
                                   columns=pd.Index(recips, name="recipient")), humanise=False)
 
 
+@_one_snapshot
 def findings_between(donor, recipient, theme=None, effect=None, *, data=None) -> pd.DataFrame:
     """Return the findings behind one cell of :func:`communication_matrix`.
 
@@ -878,44 +1003,66 @@ def _explode(df: pd.DataFrame, col: str) -> pd.DataFrame:
 
 
 def _resistance_rows(data=None) -> pd.DataFrame:
+    """Findings with a resistance mechanism (one row per drug and mechanism they name)."""
     df = _findings(data)
-    if df.empty or not {"drug", "resistance_mechanism"} <= set(df.columns):
+    if df.empty or "resistance_mechanism" not in df.columns:
         return df.iloc[0:0]
-    df = _explode(_explode(df, "drug"), "resistance_mechanism")
-    return df.loc[df["drug"].notna() & df["resistance_mechanism"].notna()]
+    if "drug" in df.columns:
+        df = _explode(df, "drug")
+    df = _explode(df, "resistance_mechanism")
+    return df.loc[df["resistance_mechanism"].notna().to_numpy()]
 
 
+def _mechanisms() -> list:
+    try:
+        return list(_data.vocabulary("resistance_mechanism"))
+    except DataError:
+        return []
+
+
+@_one_snapshot
 def resistance_matrix_table(*, data=None) -> Table:
     """Count findings per drug × resistance mechanism.
+
+    Every mechanism of the ``resistance_mechanism`` vocabulary is a column (zeros
+    included), and findings that name a mechanism but no drug are counted in a last
+    row, :data:`NO_DRUG` ("(no specific drug)"), so every mechanism-tagged finding
+    is in the matrix once per drug it names.
 
     Returns
     -------
     pandas.DataFrame
-        Integer counts; index = drug display names (``"drug"``), columns = the
-        mechanisms that occur, in vocabulary order (``"mechanism"``).
+        Integer counts; index = drug display names, then :data:`NO_DRUG` if any
+        (``"drug"``); columns = the mechanisms in vocabulary order (``"mechanism"``).
     """
     df = _resistance_rows(data)
+    vocab = _mechanisms()
     if df.empty:
-        return _as_table(pd.DataFrame(dtype=int).rename_axis(index="drug", columns="mechanism"))
+        return _as_table(pd.DataFrame(0, index=pd.Index([], name="drug"),
+                                      columns=pd.Index(vocab, name="mechanism"), dtype=int))
     lk = _lookups()
-    drugs = df["drug"].map(lambda v: _dn(lk, "drug", v)).rename("drug")
-    mechs = df["resistance_mechanism"].astype(str).rename("mechanism")
+    raw = df["drug"] if "drug" in df.columns else pd.Series(None, index=df.index, dtype=object)
+    drugs = pd.Series([NO_DRUG if _missing(v) else _dn(lk, "drug", v) for v in raw],
+                      name="drug", dtype=object)
+    mechs = pd.Series(df["resistance_mechanism"].astype(str).to_numpy(), name="mechanism")
     table = pd.crosstab(drugs, mechs)
-    try:
-        order = [m for m in _data.vocabulary("resistance_mechanism") if m in table.columns]
-    except DataError:
-        order = []
-    order += [m for m in table.columns if m not in order]
-    return _as_table(table[order].astype(int))
+    columns = vocab + sorted(m for m in table.columns if m not in vocab)
+    rows = sorted((d for d in table.index if d != NO_DRUG), key=lambda d: (d.casefold(), d))
+    rows += [NO_DRUG] if NO_DRUG in table.index else []
+    table = table.reindex(index=pd.Index(rows, name="drug"),
+                          columns=pd.Index(columns, name="mechanism"), fill_value=0)
+    return _as_table(table.astype(int))
 
 
+@_one_snapshot
 def resistance_cell(drug, mechanism, *, data=None) -> Table:
     """Return the long table behind one drug × mechanism cell: cargo and cancers.
 
     Parameters
     ----------
     drug : str or list
-        Drug id or display name; ``None`` or ``"(any)"`` means every drug.
+        Drug id or display name; ``None`` or ``"(any)"`` means every drug;
+        :data:`NO_DRUG` ("(no specific drug)") the findings that name none.
     mechanism : str or list
         A ``resistance_mechanism`` value; ``None`` or ``"(any)"`` means every one.
 
@@ -930,9 +1077,16 @@ def resistance_cell(drug, mechanism, *, data=None) -> Table:
         return _as_table(pd.DataFrame(columns=columns), humanise=False)
     drugs, mechs = _as_list(drug), _as_list(mechanism)
     if drugs is not None:
-        df = df.loc[_cell_matches(df["drug"], _ids_for("drug", drugs))]
+        named = [d for d in drugs if str(d) != NO_DRUG]
+        raw = df["drug"] if "drug" in df.columns else pd.Series(None, index=df.index, dtype=object)
+        keep = np.zeros(len(df), dtype=bool)
+        if named:
+            keep |= _cell_matches(raw, _ids_for("drug", named)).to_numpy()
+        if len(named) < len(drugs):   # the "(no specific drug)" row
+            keep |= raw.isna().to_numpy()
+        df = df.loc[keep]
     if mechs is not None:
-        df = df.loc[df["resistance_mechanism"].astype(str).isin([str(m) for m in mechs])]
+        df = df.loc[df["resistance_mechanism"].astype(str).isin([str(m) for m in mechs]).to_numpy()]
     cites = citation_table(df)
     out = pd.DataFrame({"id": cites["id"], "cargo": cites["cargo"],
                         "cargo_class": df["cargo_class"].astype(str).tolist() if "cargo_class" in df else "",
@@ -941,6 +1095,7 @@ def resistance_cell(drug, mechanism, *, data=None) -> Table:
     return _as_table(out, humanise=False)
 
 
+@_one_snapshot
 def therapeutics(strategy=None, *, acts_on=None, cancer_type=None, evidence=None) -> Table:
     """Return rows of the ``therapeutics`` table that pass every given filter.
 
@@ -985,6 +1140,45 @@ def therapeutics(strategy=None, *, acts_on=None, cancer_type=None, evidence=None
     return _as_table(df.loc[mask].reset_index(drop=True))
 
 
+#: The rotor the course's sedimentation examples use when the ``rotors`` table has it.
+DEFAULT_ROTOR = "type_70_ti"
+
+
+@_one_snapshot
+def rotors() -> pd.DataFrame:
+    """The ``rotors`` table indexed by ``rotor_id`` (empty if the registry has none)."""
+    df = _table("rotors")
+    if df.empty or "rotor_id" not in df.columns:
+        return pd.DataFrame(columns=["name", "max_rpm", "r_max_mm", "r_min_mm", "k_factor"])
+    return df.set_index("rotor_id")
+
+
+def default_rotor(rotor=None) -> str:
+    """The ``rotor_id`` a sedimentation example should use.
+
+    Parameters
+    ----------
+    rotor : str, optional
+        A wanted ``rotor_id``. ``None`` gives :data:`DEFAULT_ROTOR` when the table has
+        it, else its first rotor (an instructor's table may hold other rotors).
+
+    Raises
+    ------
+    ValueError
+        ``rotor`` is not in the table (the message lists the valid ids), or the
+        table holds no rotor at all.
+    """
+    ids = [str(i) for i in rotors().index]
+    if not ids:
+        raise ValueError("the rotors table holds no rotor; add one to rotors.csv")
+    if rotor is None:
+        return DEFAULT_ROTOR if DEFAULT_ROTOR in ids else ids[0]
+    if str(rotor) not in ids:
+        raise ValueError(f"rotor must be a rotor_id of the rotors table ({', '.join(ids)}); "
+                         f"got {rotor!r}")
+    return str(rotor)
+
+
 def _norm_key(text) -> str:
     try:
         return _data._norm(text)
@@ -1009,6 +1203,7 @@ def _glossary_index() -> list[tuple[dict, set]]:
     return out
 
 
+@_one_snapshot
 def molecule_profile(name: str) -> dict:
     """Gather what the knowledge base says about one molecule.
 
@@ -1072,6 +1267,7 @@ def molecule_profile(name: str) -> dict:
             "by_lesson": by_lesson, "glossary": terms}
 
 
+@_one_snapshot
 def counts_by_theme(*, data=None) -> Table:
     """Count findings per theme, every theme listed (zeros included), with its lesson.
 
@@ -1114,6 +1310,7 @@ def _first_line(name: str) -> str:
     return str(spec.get("title", ""))
 
 
+@_one_snapshot
 def kb_overview() -> Table:
     """List every registered table with its live row count and a one-line description.
 
@@ -1139,6 +1336,7 @@ _KIND_ORDER = {"review": 0, "guideline": 1, "course": 2, "cited_in_review": 3}
 _LESSON_TEXT = "lesson text"
 
 
+@_one_snapshot
 def references_for(*, theme=None, finding_ids=None, tables=(), refs=(), sources=(),
                    review: str = "mohammed_review") -> "ReferenceList":
     """Return the deduplicated sources behind what a lesson shows, for its reference list.
