@@ -92,3 +92,137 @@ def test_figure_builder_uses_the_plot_helper():
 
     fig = inhibitor_comparison_fig()
     assert [a.get_title() for a in fig.axes] == ["release inhibitor = 0%", "release inhibitor = 100%"]
+
+
+# ------------------------------------------------------------------ palettes ---
+
+def test_fixed_palettes_have_no_duplicate_colours():
+    from exolab.plots import theme
+
+    for palette in (theme.THEME_COLOURS, theme.CARGO_COLOURS):
+        colours = [to_rgba(c) for c in palette.values()]
+        assert len(set(colours)) == len(colours), palette
+        assert not {to_rgba(c) for c in theme.EXTRA_COLOURS} & set(colours)
+
+
+def test_unknown_levels_get_their_own_colours_not_grey():
+    from exolab.plots import palette_for
+
+    colours = palette_for("cargo_class", ["protein", "mixed", "exosomal_dna", "peptide"])
+    assert colours["protein"] == "#0072B2" and colours["mixed"] == "#7F7F7F"
+    assert len({colours["exosomal_dna"], colours["peptide"], colours["mixed"]}) == 3
+    themes = palette_for("theme", ["therapy", "ageing"])
+    assert themes["ageing"] != themes["therapy"]
+
+
+def test_yellow_bars_get_a_dark_edge(kb):
+    import exolab.data as d
+    from exolab.plots import data as pdata
+
+    findings = d.load("findings")
+    findings.loc[findings["finding_id"] == "F008", "cargo_class"] = "metabolite"
+    ax = pdata.plot_findings_summary(findings, by="cargo_class")
+    bars = {t.get_text(): p for t, p in zip(ax.get_yticklabels(),
+                                             [p for p in ax.patches if p.get_gid() == "bar"])}
+    yellow = bars["metabolite"]
+    assert to_rgba(yellow.get_facecolor()) == to_rgba("#F0E442")
+    assert yellow.get_edgecolor()[3] == 1 and sum(yellow.get_edgecolor()[:3]) < 1.6   # dark outline
+    assert bars["protein"].get_edgecolor()[3] == 0                                   # dark fills: none
+
+
+# ------------------------------------------------------------- speed helpers ---
+
+@pytest.mark.parametrize("make", [pm.plot_pelleting_times, pm.plot_resistance_spread])
+def test_log_axes_have_no_minor_ticks(make):
+    ax = make()
+    for axis in (ax.xaxis, ax.yaxis):
+        if axis.get_scale() == "log":
+            assert axis.get_minorticklocs().size == 0
+
+
+def _own_figures():
+    from exolab import query as q
+    from exolab.plots import data as pdata
+
+    return [
+        lambda: pm.plot_pelleting_times(highlight_nm=100), lambda: pm.plot_warburg_budget(current_share=0.2),
+        lambda: pm.plot_resistance_spread(), lambda: pm.plot_size_distribution(),
+        lambda: pm.plot_inhibitor_comparison()[0],
+        lambda: pdata.plot_theme_counts(), lambda: pdata.plot_findings_summary(q.filter_findings(), by="effect"),
+        lambda: pdata.plot_findings_summary(q.filter_findings(), by="donor_cell"),
+        lambda: pdata.plot_resistance_matrix(), lambda: pdata.plot_communication_heatmap(),
+    ]
+
+
+@pytest.mark.parametrize("index", range(10))
+@pytest.mark.parametrize("themed", [False, True])
+def test_fixed_margins_keep_every_label_inside_the_figure(index, themed):
+    """Inline figures are saved without bbox_inches="tight", so nothing may stick out."""
+    from exolab.plots import set_theme
+
+    if themed:
+        set_theme()
+    ax = _own_figures()[index]()
+    fig = ax.figure
+    assert fig.get_layout_engine() is None
+    renderer = _drawn(ax)
+    box = fig.bbox
+    for a in fig.axes:
+        lo, hi = sorted(a.get_xlim())
+        texts = [t for t in a.get_xticklabels() if lo <= t.get_position()[0] <= hi]
+        lo, hi = sorted(a.get_ylim())
+        texts += [t for t in a.get_yticklabels() if lo <= t.get_position()[1] <= hi]
+        texts += [a.title, a.xaxis.label, a.yaxis.label, *([a.get_legend()] if a.get_legend() else [])]
+        for t in texts:
+            if not t.get_visible() or (hasattr(t, "get_text") and not t.get_text()):
+                continue
+            e = t.get_window_extent(renderer)
+            assert box.x0 - 1 <= e.x0 and e.x1 <= box.x1 + 1 and box.y0 - 1 <= e.y0 and e.y1 <= box.y1 + 1, (
+                getattr(t, "get_text", lambda: t)(), e, box)
+
+
+def test_save_figure_accepts_axes_arrays_and_figures(tmp_path):
+    from exolab.plots import save_figure
+
+    ax = pm.plot_warburg_budget()
+    for i, obj in enumerate((ax, ax.figure, pm.plot_inhibitor_comparison())):
+        written = save_figure(obj, f"fig{i}", alt="A test figure of the model.", directory=tmp_path)
+        assert [p.suffix for p in written] == [".png", ".svg"] and written[0].stat().st_size > 1000
+    with pytest.raises(ValueError, match="Figure or Axes"):
+        save_figure("not a figure", "x", alt="alt text", directory=tmp_path)
+
+
+def test_set_theme_stops_the_inline_backend_drawing_twice():
+    import subprocess
+    import sys
+
+    code = """
+from IPython.core.interactiveshell import InteractiveShell
+shell = InteractiveShell.instance()
+import matplotlib
+matplotlib.use("module://matplotlib_inline.backend_inline")   # what %matplotlib inline sets up
+from matplotlib_inline.backend_inline import configure_inline_support
+configure_inline_support(shell, "inline")
+from matplotlib_inline.config import InlineBackend
+assert InlineBackend.instance().print_figure_kwargs["bbox_inches"] == "tight"
+import exolab.plots
+exolab.plots.set_theme()
+assert InlineBackend.instance().print_figure_kwargs["bbox_inches"] is None
+png = shell.display_formatter.formatters["image/png"]
+from exolab.plots.models import plot_warburg_budget
+fig = plot_warburg_budget().figure
+assert png.lookup(fig).keywords["bbox_inches"] is None   # the formatter itself was re-registered
+data = png(fig)
+if isinstance(data, str):
+    import base64
+    data = base64.b64decode(data)
+from PIL import Image
+import io
+w, h = Image.open(io.BytesIO(data)).size
+print(w, h, fig.get_size_inches() * fig.dpi)
+assert (w, h) == tuple(int(round(x)) for x in fig.get_size_inches() * fig.dpi)   # not cropped
+exolab.plots.set_theme()   # idempotent
+print("ok")
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0 and out.stdout.strip().endswith("ok"), out.stderr[-2000:]

@@ -10,17 +10,21 @@ empty selection gives an Axes that says so instead of raising or drawing empty a
 """
 from __future__ import annotations
 
+import functools
+
+import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
 from .. import query
-from .theme import NEUTRAL, palette_for
+from .theme import NEUTRAL, edge_colours, palette_for
 
 __all__ = ["NO_MATCH", "plot_findings_summary", "update_findings_summary", "update_heatmap",
            "plot_theme_counts", "plot_communication_heatmap", "plot_resistance_matrix",
            "heatmap_layout", "communication_frame", "resistance_frame", "HEATMAP_FONTSIZE",
-           "COMMUNICATION_TITLE", "RESISTANCE_TITLE", "heatmap_html", "communication_heatmap_html"]
+           "COMMUNICATION_TITLE", "RESISTANCE_TITLE", "heatmap_html", "communication_heatmap_html",
+           "fit_margins"]
 
 #: Text drawn on an Axes when nothing matches.
 NO_MATCH = "No findings match these filters"
@@ -34,7 +38,61 @@ _RESISTANCE_CELL = (0.95, 0.36)     # inches per square: drug x mechanism (longe
 def _axes(ax, size=(5.0, 3.0)):
     if ax is None:
         _, ax = plt.subplots(figsize=size)
+        ax._exolab_own = True  # this helper made the figure, so it may set its margins
     return ax
+
+
+# ----------------------------------------------------------------- margins ---
+# Fixed margins that fit the labels, computed from font metrics without drawing: a
+# layout engine (constrained/tight) or the inline backend's bbox_inches="tight" each
+# cost a whole extra draw of the figure.
+
+def _points(key: str) -> float:
+    from matplotlib.font_manager import FontProperties
+
+    return float(FontProperties(size=mpl.rcParams[key]).get_size_in_points())
+
+
+@functools.lru_cache(maxsize=4096)
+def _text_width_in(text: str, size: float, weight: str = "normal") -> float:
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.textpath import text_to_path
+
+    if not text:
+        return 0.0
+    prop = FontProperties(size=size, weight=weight)
+    width, _h, _d = text_to_path.get_text_width_height_descent(text, prop, ismath=False)
+    return width / 72.0
+
+
+def fit_margins(ax, *, right: float = 0.25, top_extra: float = 0.0) -> dict:
+    """Set ``ax``'s figure margins so its tick labels, axis labels and title fit, without drawing.
+
+    For single-Axes figures with upright x tick labels (the bar charts). Returns the
+    ``subplots_adjust`` arguments it applied.
+    """
+    fig = ax.figure
+    w, h = fig.get_size_inches()
+    ytick, xtick = _points("ytick.labelsize"), _points("xtick.labelsize")
+    label, title = _points("axes.labelsize"), _points("axes.titlesize")
+    pad = (mpl.rcParams["ytick.major.size"] + mpl.rcParams["ytick.major.pad"]) / 72
+    ylabels = [t.get_text() for t in ax.get_yticklabels()]
+    left = max((_text_width_in(t, ytick) for t in ylabels), default=0.0) + pad + 0.12
+    if ax.get_ylabel():
+        left += label * 1.4 / 72
+    bottom = 0.1 + (xtick * 1.3 + mpl.rcParams["xtick.major.size"] + mpl.rcParams["xtick.major.pad"]) / 72
+    if ax.get_xlabel():
+        bottom += (label * 1.3 + mpl.rcParams["axes.labelpad"]) / 72
+    top = 0.1 + top_extra
+    if ax.get_title():
+        top += (title * 1.3 + mpl.rcParams["axes.titlepad"]) / 72
+        # a centred bold title wider than the axes needs room on both sides
+        spill = (_text_width_in(ax.get_title(), title, "bold") - w * 0.6) / 2
+        right = max(right, spill)
+    margins = {"left": min(left / w, 0.7), "right": 1 - right / w,
+               "bottom": min(bottom / h, 0.45), "top": 1 - min(top / h, 0.45)}
+    fig.subplots_adjust(**margins)
+    return margins
 
 
 def _bar_size(n: int) -> tuple[float, float]:
@@ -52,7 +110,7 @@ def _empty(ax, what: str = NO_MATCH):
 def _bars(ax, labels, counts, colours, *, title: str, xlabel: str = "findings"):
     # Horizontal bars: long labels (cell types, cancers) stay readable.
     y = list(range(len(labels)))
-    ax.barh(y, counts, color=colours, edgecolor="none")
+    ax.barh(y, counts, color=colours, edgecolor=edge_colours(colours), linewidth=0.8)
     ax.set_yticks(y, labels)
     ax.invert_yaxis()  # first level on top, like a table
     ax.set_xlabel(xlabel)
@@ -61,6 +119,8 @@ def _bars(ax, labels, counts, colours, *, title: str, xlabel: str = "findings"):
     for yi, n in zip(y, counts):
         ax.text(n, yi, f" {n}", va="center", fontsize=9)
     ax.margins(x=0.12)
+    if getattr(ax, "_exolab_own", False):
+        fit_margins(ax)
     return ax
 
 
@@ -104,7 +164,9 @@ def plot_findings_summary(data: pd.DataFrame, by: str = "cargo_class", ax=None, 
     if context is not None:
         ax.barh(y, summary["findings"], color="#DDDDDD", edgecolor="none", gid="context",
                 label="all findings")
-    bars = ax.barh(y, [0] * len(levels), color=_colours(by, levels), edgecolor="none", gid="bar")
+    colours = _colours(by, levels)
+    bars = ax.barh(y, [0] * len(levels), color=colours, edgecolor=edge_colours(colours),
+                   linewidth=0.8, gid="bar")
     for b in bars:
         b.set_gid("bar")
     for yi in y:
@@ -120,6 +182,8 @@ def plot_findings_summary(data: pd.DataFrame, by: str = "cargo_class", ax=None, 
     ax.set_xlim(0, max(1, int(summary["findings"].max())) * 1.15)
     ax._exolab_levels = (by, levels)  # which value each bar stands for, for updates
     update_findings_summary(ax, data, by=by)
+    if getattr(ax, "_exolab_own", False):
+        fit_margins(ax)
     return ax
 
 
@@ -214,12 +278,30 @@ def _figure_for(matrix, ax, *, cell, title):
     return ax
 
 
-def _heatmap(matrix: pd.DataFrame, ax, *, title: str, cmap: str, fontsize=HEATMAP_FONTSIZE):
+def _ink(n: int, top: float) -> str:
+    return "white" if n / top > 0.55 else "#222222"
+
+
+def _annotate(ax, i: int, j: int, n: int, top: float, fontsize: float):
+    return ax.text(j + 0.5, i + 0.5, str(n), ha="center", va="center", fontsize=fontsize + 0.5,
+                   color=_ink(n, top), gid="count")
+
+
+def _scale_top(values: np.ndarray, scale_rows) -> float:
+    """Top of the colour scale: the largest count among ``scale_rows`` (all rows if None)."""
+    rows = values if scale_rows is None else values[np.asarray(scale_rows, dtype=bool)]
+    return max(float(rows.max()) if rows.size else 0.0, 1.0)
+
+
+def _heatmap(matrix: pd.DataFrame, ax, *, title: str, cmap: str, fontsize=HEATMAP_FONTSIZE,
+             scale_rows=None):
     if matrix is None or matrix.empty or int(matrix.values.sum()) == 0:
         return _empty(ax)
     values = matrix.to_numpy(dtype=float)
     nrow, ncol = values.shape
-    top = max(float(values.max()), 1.0)
+    # ``scale_rows``: the rows that set the colour scale (the others are clipped to its
+    # darkest colour but keep their numbers), so one large row cannot wash out the rest.
+    top = _scale_top(values, scale_rows)
     ax.grid(False)
     ax.pcolormesh(np.arange(ncol + 1), np.arange(nrow + 1), values, cmap=cmap, vmin=0, vmax=top,
                   edgecolors="white", linewidth=0.5)
@@ -230,12 +312,13 @@ def _heatmap(matrix: pd.DataFrame, ax, *, title: str, cmap: str, fontsize=HEATMA
     ax.tick_params(length=0, labelsize=fontsize)
     for spine in ax.spines.values():
         spine.set_visible(False)
-    # Zeros stay blank: a wall of zeros hides the pattern.
-    for i in range(nrow):
-        for j in range(ncol):
-            n = int(values[i, j])
-            ax.text(j + 0.5, i + 0.5, str(n) if n else "", ha="center", va="center",
-                    fontsize=fontsize + 0.5, color="white" if n / top > 0.55 else "#222222")
+    # Zeros stay blank (a wall of zeros hides the pattern), and get no Text at all: a
+    # 14 x 22 map has ~40 non-zero squares, and every Text costs layout time.
+    cells = {}
+    for i, j in zip(*np.nonzero(values)):
+        cells[(int(i), int(j))] = _annotate(ax, int(i), int(j), int(values[i, j]), top, fontsize)
+    ax._exolab_cells = cells
+    ax._exolab_heat = {"fontsize": fontsize, "scale_rows": scale_rows}
     ax._exolab_grid = (list(matrix.index), list(matrix.columns))  # for update_heatmap
     ax.text(0.5, 0.5, NO_MATCH, ha="center", va="center", fontsize=11, transform=ax.transAxes,
             color="#444444", gid="nomatch", visible=False,
@@ -265,25 +348,33 @@ def update_heatmap(ax, matrix: pd.DataFrame) -> list:
     Returns
     -------
     list
-        The artists that changed (the mesh, its labels, the no-match note), for blitting.
+        The artists that changed (the mesh, the count labels now shown, the no-match
+        note), for blitting. Zero squares have no label: labels of squares that became
+        zero are removed from the Axes.
     """
     mesh = ax.collections[0]
     rows, cols = ax._exolab_grid
     values = (matrix.reindex(index=rows, columns=cols, fill_value=0).fillna(0).astype(int)
               if matrix is not None and not matrix.empty
-              else pd.DataFrame(0, index=rows, columns=cols))
-    flat = values.to_numpy().ravel()
-    mesh.set_array(flat)
-    top = max(int(flat.max()), 1)
+              else pd.DataFrame(0, index=rows, columns=cols)).to_numpy()
+    mesh.set_array(values.ravel())
+    settings = getattr(ax, "_exolab_heat", {"fontsize": HEATMAP_FONTSIZE, "scale_rows": None})
+    top = _scale_top(values.astype(float), settings["scale_rows"])
     mesh.set_clim(0, top)
-    labels = [t for t in ax.texts if t.get_gid() != "nomatch"]
-    for text, n in zip(labels, flat):
-        text.set_text(str(n) if n else "")
-        text.set_color("white" if n / top > 0.55 else "#222222")
+    cells = ax._exolab_cells
+    for key in [k for k in cells if not values[k]]:
+        cells.pop(key).remove()
+    for i, j in zip(*np.nonzero(values)):
+        key, n = (int(i), int(j)), int(values[i, j])
+        if key in cells:
+            cells[key].set_text(str(n))
+            cells[key].set_color(_ink(n, top))
+        else:
+            cells[key] = _annotate(ax, key[0], key[1], n, top, settings["fontsize"])
     note = [t for t in ax.texts if t.get_gid() == "nomatch"]
     for t in note:
-        t.set_visible(int(flat.sum()) == 0)
-    return [mesh, *labels, *note]
+        t.set_visible(int(values.sum()) == 0)
+    return [mesh, *cells.values(), *note]
 
 
 def _is_findings(data) -> bool:
@@ -335,6 +426,11 @@ def plot_communication_heatmap(data: pd.DataFrame | None = None, ax=None):
 def plot_resistance_matrix(data: pd.DataFrame | None = None, ax=None):
     """Heatmap of findings per drug (rows) × resistance mechanism (columns).
 
+    Every mechanism is a column. Findings that name a mechanism but no drug form the
+    last row, "(no specific drug)", set apart by a line; the colour scale is set by the
+    drug rows, so that larger row shows its numbers on the darkest colour instead of
+    washing out the drugs.
+
     Parameters
     ----------
     data : pandas.DataFrame, optional
@@ -345,10 +441,14 @@ def plot_resistance_matrix(data: pd.DataFrame | None = None, ax=None):
     """
     matrix = resistance_frame(data)
     ax = _figure_for(matrix, ax, cell=_RESISTANCE_CELL, title=RESISTANCE_TITLE)
-    ax = _heatmap(matrix, ax, title=RESISTANCE_TITLE, cmap="Oranges")
+    named = [d != query.NO_DRUG for d in matrix.index]
+    ax = _heatmap(matrix, ax, title=RESISTANCE_TITLE, cmap="Oranges",
+                  scale_rows=named if any(named) and not all(named) else None)
     if ax.axison:
         ax.set_xlabel("resistance mechanism")
         ax.set_ylabel("drug")
+        if not named[-1] and any(named):  # set the "(no specific drug)" row apart
+            ax.axhline(len(named) - 1, color="#555555", lw=1.2)
     return ax
 
 

@@ -21,7 +21,7 @@ __all__ = ["plot_pelleting_times", "plot_warburg_budget", "plot_resistance_sprea
            "plot_inhibitor_comparison", "FIGSIZE", "DPI",
            "plot_size_distribution", "update_pelleting_times", "update_warburg_budget",
            "update_resistance_spread", "update_size_distribution", "artist", "dynamic_artists",
-           "new_axes"]
+           "new_axes", "MARGINS"]
 
 BLUE, ORANGE, GREEN, PINK, SKY, VERMILION = OKABE_ITO[:6]
 GREY = "#7F7F7F"
@@ -41,12 +41,28 @@ _POWER = ticker.FuncFormatter(
 FIGSIZE = (5.6, 3.2)
 DPI = 100
 
+#: Fixed margins (``subplots_adjust`` fractions of :data:`FIGSIZE`) per plot, wide
+#: enough for its labels at the course theme's font sizes. The explorers use the same
+#: ones. Fixed margins instead of a layout engine or ``bbox_inches="tight"``: each of
+#: those draws the whole figure once more just to measure it.
+MARGINS = {
+    "pelleting": {"left": 0.2, "right": 0.95, "bottom": 0.17, "top": 0.9},
+    "warburg": {"left": 0.16, "right": 0.95, "bottom": 0.17, "top": 0.9},
+    "resistance": {"left": 0.16, "right": 0.95, "bottom": 0.17, "top": 0.8},
+    "size": {"left": 0.16, "right": 0.95, "bottom": 0.17, "top": 0.8},
+}
 
-def new_axes(ax=None, figsize=FIGSIZE):
-    """Return ``ax``, or a new Axes on a fresh pyplot figure of ``figsize`` inches at :data:`DPI`."""
+
+def new_axes(ax=None, figsize=FIGSIZE, margins=None):
+    """Return ``ax``, or a new Axes on a fresh pyplot figure of ``figsize`` inches at :data:`DPI`.
+
+    ``margins`` (``subplots_adjust`` arguments) are applied only to a new figure.
+    """
     if ax is not None:
         return ax
-    _fig, ax = plt.subplots(figsize=figsize, dpi=DPI)
+    fig, ax = plt.subplots(figsize=figsize, dpi=DPI)
+    if margins:
+        fig.subplots_adjust(**margins)
     return ax
 
 
@@ -69,21 +85,33 @@ def _legend_above(ax):
               borderaxespad=0.1, handlelength=1.6, columnspacing=1.2)
 
 
+def _decades(a, formatter):
+    """Log axis ticks: one labelled tick per power of ten, no minor ticks.
+
+    The 8 unlabelled minor ticks per decade (72 on the pelleting plot) cost drawing time
+    and carried no information a learner reads.
+    """
+    a.set_major_locator(ticker.LogLocator(base=10, numticks=12))
+    a.set_minor_locator(ticker.NullLocator())
+    a.set_major_formatter(formatter)
+    a.set_minor_formatter(ticker.NullFormatter())
+
+
 def _plain_log(ax, axis="both"):
     targets = {"x": [ax.xaxis], "y": [ax.yaxis], "both": [ax.xaxis, ax.yaxis]}[axis]
     for a in targets:
-        a.set_major_formatter(_PLAIN)
-        a.set_minor_formatter(ticker.NullFormatter())
+        _decades(a, _PLAIN)
 
 
 # --------------------------------------------------------------------------- sedimentation
 def _default_pelleting():
+    """100,000 g at r_max and 4 C in the course's default rotor, read from the rotors table."""
+    from .. import query
     from ..models import sedimentation as sd
 
-    rpm = sd.rpm_for_rcf(100_000, 91.9)          # Type 70 Ti, 100,000 g at r_max
-    k = sd.adjusted_k_factor(44, 70_000, rpm)
-    return sd.pelleting_table(np.geomspace(20, 1000, 60), k_factor=k,
-                              viscosity_mPa_s=sd.water_viscosity_mPa_s(4))
+    rotor = query.rotors().loc[query.default_rotor()]
+    return sd.spin_plan(100, rotor, 100_000, 4.0,
+                        curve_diameters_nm=np.geomspace(20, 1000, 60))["table"]
 
 
 def plot_pelleting_times(data=None, ax=None, *, highlight_nm=None, label="time to pellet"):
@@ -93,7 +121,9 @@ def plot_pelleting_times(data=None, ax=None, *, highlight_nm=None, label="time t
     ----------
     data : pandas.DataFrame, optional
         Output of :func:`exolab.models.sedimentation.pelleting_table` (``diameter_nm``,
-        ``time_h``). Default: 20-1000 nm in a Type 70 Ti rotor at 100,000 g, 4 C.
+        ``time_h``). Default: 20-1000 nm at 100,000 g (at ``r_max``) and 4 C in the
+        course's default rotor from the ``rotors`` table (the Type 70 Ti, or the table's
+        first rotor when an instructor's table lacks it).
     ax : matplotlib.axes.Axes, optional
     highlight_nm : float, optional
         Diameter to mark with a point.
@@ -105,7 +135,7 @@ def plot_pelleting_times(data=None, ax=None, *, highlight_nm=None, label="time t
     matplotlib.axes.Axes
     """
     data = _default_pelleting() if data is None else data
-    ax = new_axes(ax)
+    ax = new_axes(ax, margins=MARGINS["pelleting"])
     ax.axvspan(30, 150, color=SKY, alpha=0.2, lw=0, label="exosome sizes")
     ax.axhline(1.0, color=GREY, lw=0.8, ls="--")
     ax.plot([], [], color=BLUE, lw=2, label=label, gid="curve")
@@ -115,6 +145,7 @@ def plot_pelleting_times(data=None, ax=None, *, highlight_nm=None, label="time t
     ax.set_xlim(20, 1000)
     ax.set_ylim(*PELLET_TIME_LIMITS_H)
     _plain_log(ax)
+    ax.xaxis.set_major_locator(ticker.FixedLocator([20, 50, 100, 200, 500, 1000]))
     ax.set_xlabel("vesicle diameter (nm)")
     ax.set_ylabel("time to pellet (h)")
     ax.set_title("Smaller vesicles need longer spins (t ∝ 1/d²)")
@@ -157,7 +188,7 @@ def plot_warburg_budget(data=None, ax=None, *, current_share=None):
     from ..models.warburg import warburg_budget
 
     data = warburg_budget() if data is None else data
-    ax = new_axes(ax)
+    ax = new_axes(ax, margins=MARGINS["warburg"])
     ax.plot([], [], color=BLUE, lw=2, label="glucose taken up", gid="curve")
     ax.plot([], [], color=VERMILION, lw=2, ls="--", label="lactate released", gid="curve2")
     ax.plot([], [], color=GREY, lw=1.2, label="this cell", gid="vline")
@@ -208,15 +239,14 @@ def plot_resistance_spread(data=None, ax=None, *, dominance_day=None, capacity=1
     from ..models.resistance import simulate_resistance
 
     data = simulate_resistance() if data is None else data
-    ax = new_axes(ax)
+    ax = new_axes(ax, margins=MARGINS["resistance"])
     ax.plot([], [], color=BLUE, lw=2, label="sensitive", gid="curve")
     ax.plot([], [], color=VERMILION, lw=2, label="resistant", gid="curve2")
     ax.plot([], [], color=GREY, lw=1, ls="--", label="resistant ≥ 50 %", gid="vline")
     ax.set_yscale("log")
     top = max(float(capacity), float(data[["sensitive", "resistant"]].to_numpy().max()))
     ax.set_ylim(1, 2 * top)
-    ax.yaxis.set_major_formatter(_POWER)
-    ax.yaxis.set_minor_formatter(ticker.NullFormatter())
+    _decades(ax.yaxis, _POWER)
     ax.set_xlim(0, float(data["time"].iloc[-1]))
     ax.set_xlabel("time (days)")
     ax.set_ylabel("cells")
@@ -282,7 +312,10 @@ def plot_inhibitor_comparison(data=None, ax=None, *, inhibitors=(0.0, 1.0), **pa
     if own:
         for a in axes[1:]:
             a.set_ylabel("")
-        axes[0].figure.tight_layout()
+        # Fixed margins, not tight_layout(): that measures by drawing the figure.
+        m = MARGINS["resistance"]
+        axes[0].figure.subplots_adjust(left=m["left"] / len(runs) * 0.95, right=0.98,
+                                       bottom=m["bottom"], top=0.78, wspace=0.1)
     return axes
 
 
@@ -333,7 +366,7 @@ def plot_size_distribution(data=None, ax=None, *, cutoff_nm=200.0, bin_nm=10.0, 
     from ..models.sizing import simulate_nta
 
     data = simulate_nta() if data is None else data
-    ax = new_axes(ax)
+    ax = new_axes(ax, margins=MARGINS["size"])
     edges = np.arange(0.0, max_nm + bin_nm, bin_nm)
     zeros = np.zeros(edges.size - 1)
     ax.stairs(zeros, edges, fill=True, color=BLUE, lw=0, label="exosome-sized", gid="bars_small")

@@ -14,8 +14,8 @@ from pathlib import Path
 import matplotlib as mpl
 import seaborn as sns
 
-__all__ = ["OKABE_ITO", "THEME_COLOURS", "CARGO_COLOURS", "NEUTRAL", "set_theme", "palette_for",
-           "figures_dir", "save_figure"]
+__all__ = ["OKABE_ITO", "THEME_COLOURS", "CARGO_COLOURS", "NEUTRAL", "EXTRA_COLOURS", "set_theme",
+           "palette_for", "edge_colours", "figures_dir", "save_figure"]
 
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
 
@@ -32,15 +32,47 @@ _FIXED = {"theme": THEME_COLOURS, "cargo_class": CARGO_COLOURS}
 #: One colour for bars that are neither themes nor cargo classes (a colour per bar
 #: would suggest a meaning it does not have).
 NEUTRAL = "#5B7A99"
+#: Colours for levels a fixed palette does not know yet (an instructor's new theme or
+#: cargo class), in order of appearance: Paul Tol's "muted" colours that no fixed
+#: palette uses, so a new level never looks like "therapy" or "mixed" (both grey).
+EXTRA_COLOURS = ["#882255", "#44AA99", "#332288", "#999933", "#AA4499", "#661100"]
+
+
+def _use_single_draw_inline() -> None:
+    """Inline figures: no ``bbox_inches="tight"`` (it draws every figure twice).
+
+    The course's plot helpers give their figures fixed margins that fit their labels,
+    so the measuring draw only cost time (about half of each inline figure).
+    """
+    import sys
+
+    if "IPython" not in sys.modules:
+        return
+    try:
+        from IPython import get_ipython
+
+        if get_ipython() is None:
+            return
+        from matplotlib_inline.config import InlineBackend
+    except ImportError:  # pragma: no cover - no inline backend installed
+        return
+    cfg = InlineBackend.instance()
+    if cfg.print_figure_kwargs.get("bbox_inches", None) is not None:
+        cfg.print_figure_kwargs = {**cfg.print_figure_kwargs, "bbox_inches": None}
 
 
 def set_theme() -> None:
-    """Apply the course's seaborn theme (call once per notebook; idempotent)."""
+    """Apply the course's seaborn theme (call once per notebook; idempotent).
+
+    Under IPython it also stops the inline backend from drawing each figure twice to
+    crop it (``InlineBackend.print_figure_kwargs = {"bbox_inches": None}``).
+    """
     sns.set_theme(context="notebook", style="whitegrid", palette=OKABE_ITO, rc={
         "figure.figsize": (6.4, 3.8), "figure.dpi": 80, "savefig.dpi": 110,
         "figure.facecolor": "white", "axes.facecolor": "white",
         "axes.titleweight": "bold", "axes.titlesize": 12, "svg.hashsalt": "exolab",
     })
+    _use_single_draw_inline()
 
 
 def palette_for(kind: str, levels=None) -> dict[str, str]:
@@ -57,9 +89,26 @@ def palette_for(kind: str, levels=None) -> dict[str, str]:
     fixed = _FIXED.get(kind)
     if fixed is not None:
         keys = list(levels) if levels is not None else list(fixed)
-        return {k: fixed.get(k, "#7F7F7F") for k in keys}
+        unknown = [k for k in dict.fromkeys(keys) if k not in fixed]
+        extra = {k: EXTRA_COLOURS[i % len(EXTRA_COLOURS)] for i, k in enumerate(unknown)}
+        return {k: fixed.get(k) or extra[k] for k in keys}
     keys = list(levels or [])
     return {k: OKABE_ITO[i % len(OKABE_ITO)] for i, k in enumerate(keys)}
+
+
+def edge_colours(colours) -> list:
+    """Bar outlines: a darker shade for light fills (yellow on white is nearly invisible).
+
+    Returns ``"none"`` for fills dark enough to stand out on their own.
+    """
+    from matplotlib.colors import to_hex, to_rgb
+
+    out = []
+    for c in colours:
+        r, g, b = to_rgb(c)
+        light = 0.2126 * r + 0.7152 * g + 0.0722 * b > 0.75
+        out.append(to_hex((r * 0.55, g * 0.55, b * 0.55)) if light else "none")
+    return out
 
 
 def figures_dir() -> Path:
@@ -85,12 +134,29 @@ def _upsert_alt(readme: Path, name: str, alt: str) -> None:
     readme.write_text(header + body, encoding="utf-8")
 
 
+def _figure_of(obj):
+    """The top-level Figure of a Figure, an Axes, or a sequence/array of Axes."""
+    import numpy as np
+    from matplotlib.figure import Figure
+
+    if isinstance(obj, (list, tuple, np.ndarray)):
+        flat = np.asarray(obj, dtype=object).ravel()
+        if not flat.size:
+            raise ValueError("save_figure: got an empty sequence of Axes")
+        obj = flat[0]
+    fig = obj if isinstance(obj, Figure) else getattr(obj, "figure", None)
+    if fig is None:
+        raise ValueError(f"save_figure needs a matplotlib Figure or Axes; got {type(obj).__name__}")
+    return fig.get_figure(root=True) if hasattr(fig, "get_figure") else fig
+
+
 def save_figure(fig, name: str, *, alt: str, directory: Path | None = None) -> list[Path]:
     """Write ``fig`` as PNG and SVG under ``figures/`` and record its alt text.
 
     Parameters
     ----------
-    fig : matplotlib.figure.Figure
+    fig : matplotlib.figure.Figure or matplotlib.axes.Axes
+        A figure, or an Axes (or array of Axes) of it, as the plot helpers return.
     name : str
         File stem, e.g. ``"01_sedimentation_times"``.
     alt : str
@@ -105,6 +171,7 @@ def save_figure(fig, name: str, *, alt: str, directory: Path | None = None) -> l
     """
     if not alt or not alt.strip():
         raise ValueError(f"save_figure({name!r}): alt text is required so the figure is accessible")
+    fig = _figure_of(fig)
     if not re.fullmatch(r"[A-Za-z0-9_\-]+", name):
         raise ValueError(f"save_figure: name {name!r} must be letters, digits, '_' or '-' (no extension)")
     target = Path(directory) if directory else figures_dir()
