@@ -1,6 +1,8 @@
 """Knowledge-base plots and explorer widgets, driven the way a learner drives them."""
 from __future__ import annotations
 
+import os
+import shutil
 import statistics
 import time
 from pathlib import Path
@@ -8,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 
 import exolab.data as d
 from exolab import query as q
@@ -16,6 +19,53 @@ from exolab.widgets import explorers as E
 
 KB = Path(__file__).parent / "fixtures" / "kb"
 ANY = E.ANY
+# The fixture's vocabularies, read as plain YAML so parametrising touches no exolab cache.
+_VOCAB = yaml.safe_load((KB / "tables.yml").read_text(encoding="utf-8"))["vocabularies"]
+
+
+@pytest.fixture
+def kb_copy(tmp_path, monkeypatch):
+    """A private copy of the test knowledge base, for tests that edit its files."""
+    copy = tmp_path / "kb"
+    shutil.copytree(KB, copy)
+    monkeypatch.setenv("EXOLAB_DATA_DIR", str(copy))
+    d.clear_cache()
+    yield copy
+    d.clear_cache()
+
+
+def _rewrite(path: Path, text: str, step: int) -> None:
+    """Write ``text`` with a modification time no earlier save can share (the loader
+    notices a changed file by its time)."""
+    path.write_text(text, encoding="utf-8")
+    ns = path.stat().st_mtime_ns + step * 10**9
+    os.utime(path, ns=(ns, ns))
+
+
+class corrupted:
+    """Context: ``name``.csv gets a ragged last row; restored (with a new time) on exit."""
+
+    def __init__(self, folder: Path, name: str):
+        self.path, self.original = folder / f"{name}.csv", (folder / f"{name}.csv").read_text("utf-8")
+
+    def __enter__(self):
+        _rewrite(self.path, self.original + "ragged\n", 5)
+        return self
+
+    def __exit__(self, *exc):
+        _rewrite(self.path, self.original, 10)
+
+
+def assert_problem(w, filename):
+    """The explorer shows an error box naming the file, and nothing stale."""
+    assert w.error and filename in w.error
+    assert "exolab-message-error" in w.table.value and filename in w.table.value
+    assert "<table" not in w.table.value
+    if hasattr(w, "reset"):
+        assert w.reset.button_style == "warning"
+    if isinstance(getattr(w, "plot", None), E.W.Output):
+        assert "image/png" not in w.plot.outputs[0]["data"]
+        assert filename in w.plot.outputs[0]["data"]["text/html"]
 
 
 def bars(ax):
@@ -76,21 +126,48 @@ def test_theme_counts_bars(kb):
     assert "drug resistance" in [t.get_text() for t in ax.get_yticklabels()]
 
 
+def counts(ax):
+    """(row, column, text) of every count label on a heatmap."""
+    return sorted((int(t.get_position()[1] - 0.5), int(t.get_position()[0] - 0.5), t.get_text())
+                  for t in ax.texts if t.get_gid() == "count")
+
+
 def test_communication_heatmap_values_and_labels(kb):
     ax = pdata.plot_communication_heatmap(q.communication_matrix())
     assert mesh(ax).tolist() == [[4, 1, 1], [1, 0, 0], [1, 0, 0]]
-    labels = [t.get_text() for t in ax.texts if t.get_gid() != "nomatch"]
-    assert labels == ["4", "1", "1", "1", "", "", "1", "", ""]   # zeros left blank
-    pdata.update_heatmap(ax, q.communication_matrix(theme="immunity"))
+    # zeros are left blank, and get no Text at all
+    assert counts(ax) == [(0, 0, "4"), (0, 1, "1"), (0, 2, "1"), (1, 0, "1"), (2, 0, "1")]
+    changed = pdata.update_heatmap(ax, q.communication_matrix(theme="immunity"))
     assert mesh(ax).tolist() == [[0, 1, 1], [0, 0, 0], [0, 0, 0]]
+    assert counts(ax) == [(0, 1, "1"), (0, 2, "1")]
+    assert all(t.axes is ax for t in changed[1:])            # removed labels are gone, not blank
+    pdata.update_heatmap(ax, q.communication_matrix(theme="drug_resistance"))
+    assert counts(ax) == [(0, 0, "2"), (1, 0, "1")]          # new labels where zeros were
+    pdata.update_heatmap(ax, q.communication_matrix(theme="therapy"))
+    assert counts(ax) == [] and note_visible(ax)
+
+
+MECHANISMS = ["drug efflux and export", "anti-apoptosis", "metabolic rewiring", "horizontal transfer",
+              "oncogenic signalling", "lipid and membrane changes"]
 
 
 def test_resistance_heatmap_values(kb):
     ax = pdata.plot_resistance_matrix()
-    assert mesh(ax).tolist() == [[0, 1, 1], [1, 0, 0]]
+    assert mesh(ax).tolist() == [[0, 0, 0, 1, 1, 0], [0, 1, 0, 0, 0, 0]]
     assert [t.get_text() for t in ax.get_yticklabels()] == ["cisplatin", "doxorubicin"]
-    assert [t.get_text() for t in ax.get_xticklabels()] == [
-        "anti-apoptosis", "horizontal transfer", "oncogenic signalling"]
+    assert [t.get_text() for t in ax.get_xticklabels()] == MECHANISMS     # all six, empty or not
+
+
+def test_resistance_heatmap_sets_the_no_drug_row_apart(kb):
+    findings = d.load("findings")
+    findings.loc[findings["finding_id"].isin(["F005", "F007"]), "drug"] = pd.NA
+    matrix = q.resistance_matrix_table(data=findings)
+    matrix.loc[q.NO_DRUG, "anti_apoptosis"] = 9              # a large row must not wash out the drugs
+    ax = pdata.plot_resistance_matrix(matrix)
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["cisplatin", q.NO_DRUG]
+    assert ax.collections[0].get_clim() == (0, 1.0)          # colour scale from the drug rows
+    assert (1, 1, "9") in counts(ax)                          # its numbers still shown
+    assert [line.get_ydata()[0] for line in ax.lines] == [1]  # the dividing line
 
 
 def test_heatmap_drops_empty_rows_and_columns_and_reads_at_9pt(kb):
@@ -236,7 +313,8 @@ def test_communication_map_says_how_to_pick_a_square(kb):
 
 def test_resistance_matrix_cell(kb):
     w = E.resistance_matrix()
-    assert mesh(w.ax).tolist() == [[0, 1, 1], [1, 0, 0]]
+    assert mesh(w.ax).tolist() == [[0, 0, 0, 1, 1, 0], [0, 1, 0, 0, 0, 0]]
+    assert [label for label, _ in w.controls["mechanism"].options][1:] == MECHANISMS
     assert "3 findings: any × any" in w.count.value
     w.controls["drug"].value = "cisplatin"
     w.controls["mechanism"].value = "oncogenic_signalling"
@@ -255,6 +333,22 @@ def test_resistance_matrix_widget_is_drawn_like_the_static_plot(kb):
     assert w.figure.get_size_inches().tolist() == pytest.approx(static.figure.get_size_inches().tolist())
     assert w.figure.dpi == static.figure.dpi
     assert mesh(w.ax).tolist() == mesh(static).tolist()
+
+
+def test_resistance_matrix_drills_into_findings_without_a_drug(kb_copy):
+    path = kb_copy / "findings.csv"
+    _rewrite(path, path.read_text("utf-8").replace(",doxorubicin,anti_apoptosis,", ",,anti_apoptosis,"), 1)
+    w = E.resistance_matrix()
+    assert w.matrix.index.tolist() == ["cisplatin", q.NO_DRUG]
+    assert [v for _, v in w.controls["drug"].options] == [ANY, "cisplatin", q.NO_DRUG]
+    w.controls["drug"].value = q.NO_DRUG
+    assert "1 finding: (no specific drug) × any" in w.count.value
+    assert "F005" in w.table.value and "name a mechanism but no particular drug" in w.table.value
+    w.controls["mechanism"].value = "anti_apoptosis"
+    assert "F005" in w.table.value and w.reset.button_style == ""
+    w.controls["mechanism"].value = "efflux_export"
+    assert "0 findings" in w.count.value and w.reset.button_style == "warning"
+    assert "last row counts findings that name a mechanism but no particular drug" in w.children[0].value
 
 
 # ------------------------------------------------------------ molecule card ---
@@ -325,6 +419,139 @@ def test_widget_self_check():
     assert w.label.value.startswith("✓ The kernel answered")
 
 
+# --------------------------------------------- every filter value, every pair ---
+
+def assert_consistent(w, expected: int, empty_text: str):
+    """Count matches the query; an empty result shows a message, no table, a warning Reset."""
+    assert f"{expected} of 8 findings match" in w.count.value or \
+        f"{expected} finding{'s' if expected != 1 else ''} " in w.count.value, w.count.value
+    if expected == 0:
+        assert empty_text in w.table.value and "<table" not in w.table.value
+        assert w.reset.button_style == "warning"
+    else:
+        assert "<table" in w.table.value and empty_text not in w.table.value
+        assert w.reset.button_style == ""
+    assert w.error is None
+
+
+@pytest.mark.parametrize("column", E.CargoExplorer.filters)
+def test_cargo_explorer_every_single_filter_value(kb, column):
+    w = E.cargo_explorer()
+    values = [v for _, v in w.controls[column].options if v != ANY]
+    assert values
+    for value in values:
+        w.controls[column].value = value
+        expected = len(q.filter_findings(**{column: value}))
+        assert_consistent(w, expected, "No findings match this combination")
+        assert note_visible(w.ax) == (expected == 0)
+        assert sum(bars(w.ax)) >= expected
+    w.reset.click()
+    assert_consistent(w, 8, "No findings match")
+
+
+@pytest.mark.parametrize("theme", [ANY] + _VOCAB["theme"])
+def test_communication_map_every_theme_and_effect(kb, theme):
+    w = E.communication_map(theme=theme)     # a theme without findings is kept as a choice
+    assert w.controls["theme"].value == theme
+    for effect in [ANY] + _VOCAB["effect"]:
+        if effect not in [v for _, v in w.controls["effect"].options]:
+            continue
+        w.controls["effect"].value = effect
+        expected = len(q.filter_findings(theme=theme, effect=effect))
+        assert_consistent(w, expected, "No findings match")
+        assert (pdata.NO_MATCH in w.map.value) == w.drawn.empty
+        assert int(w.drawn.to_numpy().sum()) == expected      # every fixture finding has both cells
+    w.reset.click()
+    assert w.controls["theme"].value == ANY and "8 findings" in w.count.value
+
+
+def test_communication_map_set_quietly_redraws_the_map(kb):
+    w = E.communication_map()
+    w._set_quietly({"theme": "immunity"})            # used to refresh the list only
+    assert w.drawn.values.tolist() == [[1, 1]] and "2 findings" in w.count.value
+
+
+# ------------------------------------------------ a CSV corrupted mid-session ---
+
+def test_cargo_explorer_reports_a_broken_table_then_recovers(kb_copy):
+    w = E.cargo_explorer()
+    with corrupted(kb_copy, "cell_types"):
+        w.controls["theme"].value = "immunity"
+        assert_problem(w, "cell_types.csv")
+        assert len(w.result) == 0
+    w.controls["theme"].value = "metabolism"
+    assert w.error is None and "1 of 8 findings match" in w.count.value
+    assert w.plot.outputs[0]["data"]["image/png"]
+
+
+def test_communication_map_reports_a_broken_table_then_recovers(kb_copy):
+    w = E.communication_map()
+    with corrupted(kb_copy, "cell_types"):
+        w.controls["theme"].value = "immunity"
+        assert_problem(w, "cell_types.csv")
+        assert "exolab-message-error" in w.map.value
+    w.reset.click()
+    assert w.error is None and "8 findings" in w.count.value and "<td" in w.map.value
+
+
+def test_resistance_matrix_reports_a_broken_table_then_recovers(kb_copy):
+    w = E.resistance_matrix()
+    with corrupted(kb_copy, "findings"):
+        w.controls["drug"].value = "cisplatin"
+        assert_problem(w, "findings.csv")
+    w.controls["mechanism"].value = "horizontal_transfer"
+    assert w.error is None and "1 finding: cisplatin × horizontal transfer" in w.count.value
+
+
+def test_molecule_card_reports_a_broken_table_then_recovers(kb_copy):
+    w = E.molecule_card()
+    with corrupted(kb_copy, "findings"):
+        w.controls["name"].value = "ALIX"
+        assert w.error and "findings.csv" in w.error and w.profile is None
+        assert "exolab-message-error" in w.card.value and "HGNC" not in w.card.value
+    w.controls["name"].value = "PD-L1"
+    assert w.error is None and "F003" in w.card.value
+
+
+def test_kb_tour_reports_a_broken_table_then_recovers(kb_copy):
+    w = E.kb_tour()
+    with corrupted(kb_copy, "cell_types"):
+        w.controls["theme"].value = "immunity"
+        assert w.error and "cell_types.csv" in w.error
+        assert "exolab-message-error" in w.table.value and "F003" not in w.table.value
+    w.controls["theme"].value = "drug_resistance"
+    assert w.error is None and "F002" in w.table.value
+
+
+# ------------------------------------------------------------ no shared state ---
+
+def test_importing_the_widget_modules_creates_no_widget():
+    import subprocess
+    import sys
+
+    code = ("import exolab.widgets.explorers, exolab.widgets.models, exolab.widgets.quiz\n"
+            "from ipywidgets.widgets.widget import _instances\nprint(len(_instances))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "0"
+
+
+def test_explorers_share_no_layout(kb):
+    a, b = E.cargo_explorer(), E.cargo_explorer()
+    assert not {id(c.layout) for c in a.controls.values()} & {id(c.layout) for c in b.controls.values()}
+
+
+def test_first_draw_uses_fixed_margins_that_fit(kb):
+    w = E.cargo_explorer()
+    assert w.figure.get_layout_engine() is None
+    renderer = w.canvas.canvas.get_renderer()
+    box = w.figure.bbox
+    lo, hi = w.ax.get_xlim()
+    shown = [t for t in w.ax.get_xticklabels() if lo <= t.get_position()[0] <= hi]
+    for t in [*w.ax.get_yticklabels(), *shown, w.ax.title, w.ax.xaxis.label]:
+        e = t.get_window_extent(renderer)
+        assert box.x0 - 1 <= e.x0 and e.x1 <= box.x1 + 1 and box.y0 - 1 <= e.y0 and e.y1 <= box.y1 + 1, t
+
+
 # ------------------------------------------------------------------- speed ---
 
 def test_cargo_explorer_updates_quickly(kb):
@@ -340,21 +567,62 @@ def test_cargo_explorer_updates_quickly(kb):
 
 
 # --------------------------------------------------------------- real data ---
+# These always run: a curated table that stops loading must fail them, never skip them.
 
-def _real_ready():
+@pytest.fixture
+def real(monkeypatch):
+    """The course's own tables (no test knowledge base); a DataError here fails the test."""
+    monkeypatch.delenv("EXOLAB_DATA_DIR", raising=False)
     d.clear_cache()
-    try:
-        return "findings" in d.list_tables() and len(d.load("findings")) > 0
-    except d.DataError:
-        return False
+    assert len(d.load("findings")) > 0
+    yield
+    d.clear_cache()
 
 
-@pytest.mark.skipif(not _real_ready(), reason="findings table not curated yet")
 @pytest.mark.parametrize("factory", ["cargo_explorer", "communication_map", "resistance_matrix",
                                      "molecule_card", "kb_tour"])
-def test_real_data_widgets_build(factory):
-    d.clear_cache()
+def test_real_data_widgets_build(real, factory):
     w = getattr(E, factory)()
     html = w._repr_mimebundle_()["text/html"]
     assert html and "Traceback" not in html and "exolab-static" in html
     assert html == getattr(E, factory)()._repr_mimebundle_()["text/html"]
+
+
+def test_real_resistance_matrix_shows_six_mechanisms_and_the_no_drug_row(real):
+    w = E.resistance_matrix()
+    findings = d.load("findings")
+    tagged = findings.loc[findings["resistance_mechanism"].notna()]
+    assert w.matrix.shape[1] == 6 and int(w.matrix.values.sum()) == len(tagged)
+    assert [t.get_text() for t in w.ax.get_xticklabels()] == MECHANISMS
+    assert mesh(w.ax).sum() == len(tagged)
+    w.controls["drug"].value = q.NO_DRUG
+    n = int(tagged["drug"].isna().sum())
+    assert f"{n} findings: (no specific drug) × any" in w.count.value
+    w.controls["mechanism"].value = "lipid_membrane"
+    assert len(w.result) == int(w.matrix.loc[q.NO_DRUG, "lipid_membrane"]) > 0
+
+
+def test_real_communication_map_every_theme_and_effect(real):
+    w = E.communication_map()
+    themes = [v for _, v in w.controls["theme"].options]
+    for theme in themes:
+        w.controls["theme"].value = theme
+        for effect in [v for _, v in w.controls["effect"].options]:
+            w.controls["effect"].value = effect
+            expected = len(q.filter_findings(theme=theme, effect=effect))
+            n = f"{expected} finding{'s' if expected != 1 else ''} from any cell"
+            assert n in w.count.value and w.error is None
+            assert ("<table" in w.table.value) == (expected > 0)
+            assert (w.reset.button_style == "warning") == (expected == 0)
+
+
+@pytest.mark.parametrize("column", E.CargoExplorer.filters)
+def test_real_cargo_explorer_every_single_filter_value(real, column):
+    w = E.cargo_explorer()
+    total = len(w.all)
+    for value in [v for _, v in w.controls[column].options if v != ANY]:
+        w.controls[column].value = value
+        expected = len(q.filter_findings(**{column: value}))
+        assert f"{expected} of {total} findings match" in w.count.value and w.error is None
+        assert ("<table" in w.table.value) == (expected > 0)
+        assert (w.reset.button_style == "warning") == (expected == 0)

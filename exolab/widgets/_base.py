@@ -92,6 +92,6 @@ def message_html(message: str, *, kind: str = "info") -> str:
             f"{html.escape(message)}</div>")
 
 
-def show_error(out: W.Output, message: str) -> None:
-    """Show a friendly, escaped message in ``out`` instead of a traceback."""
-    show_html(out, message_html(message, kind="warning"), text=message)
+def show_error(out: W.Output, message: str, *, kind: str = "error") -> None:
+    """Show a friendly, escaped message in ``out`` instead of a traceback (or a stale plot)."""
+    show_html(out, message_html(message, kind=kind), text=message)

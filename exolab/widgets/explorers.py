@@ -8,13 +8,17 @@ communication map's is an HTML heatmap), ``result`` (the last DataFrame) and
 ``reset`` (the "Reset filters" button) where relevant.
 
 Callbacks only read values, call a query, and write HTML or a PNG; a query
-that finds nothing shows a friendly message instead of empty axes. Tables go
-through :func:`exolab.query.render_html`, the same renderer lessons see, with
-their own line-height (widget HTML inherits a 28 px one).
+that finds nothing shows a friendly message instead of empty axes. A table that
+cannot be read (an instructor's CSV edited mid-class) or a lookup that fails shows
+an error message in place of the count, table and plot, never the previous result;
+``error`` holds it (``None`` when all is well). Tables go through
+:func:`exolab.query.render_html`, the same renderer lessons see, with their own
+line-height (widget HTML inherits a 28 px one).
 """
 from __future__ import annotations
 
 import base64
+import functools
 import html
 import io
 import math
@@ -31,7 +35,7 @@ from .. import data as kb
 from .. import query as q
 from ..plots import data as pdata
 from ..plots.theme import set_theme
-from ._base import Panel, message_html, show_png
+from ._base import Panel, message_html, show_error, show_png
 
 __all__ = ["cargo_explorer", "communication_map", "resistance_matrix", "molecule_card", "kb_tour",
            "widget_self_check"]
@@ -162,8 +166,13 @@ class _Canvas:
         self._background = None
         return self.ax
 
-    def draw(self, *, layout: str | None = "constrained", dynamic=()) -> None:
-        """Render everything once; ``dynamic`` artists are left out of the stored bitmap."""
+    def draw(self, *, layout: str | None = None, dynamic=()) -> None:
+        """Render everything once; ``dynamic`` artists are left out of the stored bitmap.
+
+        No layout engine by default: the explorers set margins that fit their labels
+        beforehand (:func:`exolab.plots.data.fit_margins`), because a constrained-layout
+        pass costs about as much as the draw itself.
+        """
         for a in dynamic:  # animated artists stay out of the bitmap; one pass draws the rest
             a.set_animated(True)
         self.figure.set_layout_engine(layout)
@@ -211,6 +220,36 @@ def _reset_button() -> W.Button:
     return W.Button(description="Reset filters", icon="undo", tooltip="Set every filter back to (any)")
 
 
+_PROBLEMS = (kb.DataError, LookupError, ValueError, RuntimeError)
+
+
+def _problem_text(exc: Exception) -> str:
+    if isinstance(exc, kb.DataError):
+        return (f"The knowledge base could not be read: {exc}. Fix or undo the change to that "
+                "file, then change a filter (or press 'Reset filters') to try again.")
+    return (f"This view could not be updated ({type(exc).__name__}: {exc}). Change a filter "
+            "or press 'Reset filters' to try again.")
+
+
+def _guarded(method):
+    """Run a callback; on a data or lookup failure show a message instead of a stale view.
+
+    ipywidgets swallows exceptions raised in observers (the traceback goes to the log),
+    which would leave the previous count and table on screen as if they answered.
+    """
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        if not self._hold:
+            self.error = None   # cleared first, so a failing inner step (redraw -> refresh) sticks
+        try:
+            return method(self, *args, **kwargs)
+        except _PROBLEMS as exc:
+            self._hold = False
+            self.show_problem(_problem_text(exc))
+            return None
+    return wrapper
+
+
 class _Explorer(Panel):
     """A Panel whose static view is fixed when it is built (so it is deterministic)."""
 
@@ -221,19 +260,43 @@ class _Explorer(Panel):
         super().__init__((), fallback_html=lambda: self._static_html,
                          fallback_text=lambda: self._static_text)
         self._hold = False
+        self.error: str | None = None
+
+    def show_problem(self, message: str) -> None:
+        """Replace count, table and plot with ``message`` (an error box)."""
+        self.error = message
+        box = message_html(message, kind="error")
+        for name in ("count", "card"):
+            if isinstance(getattr(self, name, None), W.HTML):
+                getattr(self, name).value = ""
+        for name in ("table", "map", "card"):
+            widget = getattr(self, name, None)
+            if isinstance(widget, W.HTML):
+                widget.value = box
+        plot = getattr(self, "plot", None)
+        if isinstance(plot, W.Output):
+            show_error(plot, message)
+        if isinstance(getattr(self, "reset", None), W.Button):
+            self.reset.button_style = "warning"
+        if isinstance(getattr(self, "result", None), pd.DataFrame):
+            self.result = self.result.iloc[0:0]
 
     def _freeze(self, html_body: str, intro: str, text: str) -> None:
         self._static_html = _fallback(self.title, intro, html_body)
         self._static_text = f"{self.title}: {text}"
 
     def _set_quietly(self, values: dict) -> None:
-        """Set several controls and refresh once, not once per control."""
+        """Set several controls and update once, not once per control."""
         self._hold = True
         try:
             for key, value in values.items():
                 self.controls[key].value = value
         finally:
             self._hold = False
+        self._after_set(values)
+
+    def _after_set(self, values: dict) -> None:
+        """What :meth:`_set_quietly` runs once the controls are set."""
         self.refresh()
 
     def refresh(self, _change=None) -> None:  # pragma: no cover - overridden
@@ -255,9 +318,9 @@ class CargoExplorer(_Explorer):
                             f"filters are: {', '.join(self.filters)}, text")
         super().__init__()
         self.all = q.filter_findings()
+        options = q.filter_options(self.filters, self.all)   # all seven in one pass
         self.controls: dict[str, W.Widget] = {
-            f: _dropdown(f, q.filter_options(f, self.all), initial.get(f), _FILTER_LABELS[f])
-            for f in self.filters}
+            f: _dropdown(f, options[f], initial.get(f), _FILTER_LABELS[f]) for f in self.filters}
         self.controls["text"] = W.Text(value=str(initial.get("text") or ""), description="Search",
                                        placeholder="e.g. PKM2, PD-L1",
                                        style=_STYLE, layout=W.Layout(width=_DROPDOWN_WIDTH))
@@ -267,6 +330,7 @@ class CargoExplorer(_Explorer):
         self.figure, self.ax = self.canvas.figure, self.canvas.ax
         # Grey bars = every finding, drawn once; coloured bars = the current filter.
         pdata.plot_findings_summary(self.all, by="cargo_class", ax=self.ax, context=self.all)
+        pdata.fit_margins(self.ax)
         self.canvas.draw(dynamic=pdata.update_findings_summary(self.ax, self.all))
         self.result = self.all.iloc[0:0]
         for c in self.controls.values():
@@ -291,6 +355,7 @@ class CargoExplorer(_Explorer):
     def _count(self) -> str:
         return _count_text(len(self.result), len(self.all))
 
+    @_guarded
     def refresh(self, _change=None) -> None:
         if self._hold:
             return
@@ -381,6 +446,11 @@ class CommunicationMap(_Explorer):
     def _matrix_html(self) -> str:
         return pdata.communication_heatmap_html(self.matrix)
 
+    def _after_set(self, values: dict) -> None:
+        # A theme or effect change needs a new map, not just a new list of findings.
+        self.redraw() if {"theme", "effect"} & set(values) else self.refresh()
+
+    @_guarded
     def redraw(self, _change=None) -> None:
         """Theme or effect changed: new matrix, new heatmap, new donor/recipient choices."""
         if self._hold:
@@ -399,6 +469,7 @@ class CommunicationMap(_Explorer):
             self._hold = False
         self.refresh()
 
+    @_guarded
     def refresh(self, _change=None) -> None:
         """Donor or recipient changed: list the findings behind that square."""
         if self._hold:
@@ -414,13 +485,7 @@ class CommunicationMap(_Explorer):
         self.table.value = table_html(q.citation_table(self.result.head(MAX_ROWS)), total=n)
 
     def reset_filters(self) -> None:
-        self._hold = True
-        try:
-            for c in self.controls.values():
-                c.value = ANY
-        finally:
-            self._hold = False
-        self.redraw()
+        self._set_quietly({k: ANY for k in self.controls})
 
 
 def communication_map(theme=None, effect=None) -> CommunicationMap:
@@ -480,6 +545,7 @@ class ResistanceMatrix(_Explorer):
         self.reset.on_click(lambda _b: self._set_quietly({"drug": ANY, "mechanism": ANY}))
         self.children = [
             _intro("<b>Drug-resistance matrix</b>: how exosomal cargo helps tumours survive each "
+                   "drug. The last row counts findings that name a mechanism but no particular "
                    "drug. The map is a picture: pick a drug and a mechanism in the menus below it "
                    "to see the cargo and cancers behind a count."),
             self.plot, W.HBox([self.controls["drug"], self.controls["mechanism"]]),
@@ -490,6 +556,7 @@ class ResistanceMatrix(_Explorer):
         self._freeze(matrix_html + f"<p><b>{_esc(self.count_text)}</b></p>" + self.table.value,
                      "Counts of findings per drug and resistance mechanism.", self.count_text + ".")
 
+    @_guarded
     def refresh(self, _change=None) -> None:
         if self._hold:
             return
@@ -503,6 +570,9 @@ class ResistanceMatrix(_Explorer):
         self.table.value = table_html(self.result, total=n, empty=(
             "No finding links this drug to this mechanism. Pick another drug or mechanism, or "
             "press 'Reset filters'."))
+        if drug == q.NO_DRUG and n:
+            self.table.value = (f"<p style='{_TEXT};margin:0.2em 0'><i>These findings name a "
+                                "mechanism but no particular drug.</i></p>" + self.table.value)
 
 
 def resistance_matrix() -> ResistanceMatrix:
@@ -584,7 +654,9 @@ class MoleculeCard(_Explorer):
                      f"{name}: " + (f"{len(self.profile['findings'])} findings" if self.profile
                                     else "not found"))
 
+    @_guarded
     def refresh(self, _change=None) -> None:
+        self.profile = None
         self.card.value, self.profile = molecule_card_html(self.controls["name"].value)
 
 
@@ -627,6 +699,7 @@ class KbTour(_Explorer):
         self.canvas = _Canvas((5.6, 3.0))
         self.figure, self.ax = self.canvas.figure, self.canvas.ax
         pdata.plot_theme_counts(self.all, ax=self.ax)
+        pdata.fit_margins(self.ax)
         self.canvas.draw()
         show_png(self.plot, self.canvas.png(), alt="Bar chart of findings per theme")
         # Shown in full: a short list reads better than a box that has to be scrolled.
@@ -644,6 +717,7 @@ class KbTour(_Explorer):
                      + f"<p><b>{_esc(self.count_text)}</b></p>" + self.table.value,
                      "Tables, rows and findings per theme.", f"{len(self.overview)} tables.")
 
+    @_guarded
     def refresh(self, _change=None) -> None:
         theme = self.controls["theme"].value
         self.result = q.filter_findings(self.all, theme=theme)
