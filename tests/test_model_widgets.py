@@ -1,12 +1,14 @@
 """Model explorers: setting a control updates readout and plot; bad input gives a message."""
 from __future__ import annotations
 
+import re
 import statistics
 import time
 
 import numpy as np
 import pytest
 
+from exolab.models import resistance as rs
 from exolab.plots import models as pm
 from exolab.widgets import models as wm
 from exolab.widgets._base import Panel
@@ -58,8 +60,9 @@ def test_slider_readouts_show_whole_numbers():
     assert w.controls["diameter_nm"].readout_format == ".0f"
     assert w.controls["temp_C"].readout_format == ".0f"
     r = wm.resistance_explorer()
-    assert r.controls["inhibitor"].description == "release inhibitor"
-    assert "GW4869" in r.controls["inhibitor"].tooltip
+    assert r.controls["inhibitor_on"].description == "release inhibitor"
+    assert "GW4869" in r.controls["inhibitor_on"].tooltip and "GW4869" in r.controls["inhibitor"].tooltip
+    assert r.controls["resistant_fraction0"].readout_format == ".1%"
 
 
 @pytest.mark.parametrize("name", FACTORIES)
@@ -149,15 +152,60 @@ def test_warburg_negative_demand_shows_message():
     assert w.error and "atp_demand" in w.error and "atp_demand" in _output_html(w)
 
 
-def test_resistance_inhibitor_slows_spread():
+def _vline_day(w):
+    x = pm.artist(_ax(w), "vline").get_xdata()
+    return x[0] if len(x) else None
+
+
+def test_resistance_inhibitor_toggle_slows_spread():
     w = wm.resistance_explorer(dose=1.0, transfer_rate=0.2, inhibitor=0.0)
+    toggle, strength = w.controls["inhibitor_on"], w.controls["inhibitor"]
+    assert not toggle.value and strength.disabled and strength.value == wm.INHIBITOR_ON
     r_free = pm.artist(_ax(w), "curve2").get_ydata().copy()
-    day_free = w.result["dominance"]
-    w.controls["inhibitor"].value = 0.9
+    day_free = w.result["dominance_day"]
+    assert re.search(r">release inhibitor</th><td[^>]*>off</td>", w.readout.value)
+    toggle.value = True                               # on at 0.9
+    assert not strength.disabled
     r_inhibited = pm.artist(_ax(w), "curve2").get_ydata()
     assert r_inhibited[60] < r_free[60]
-    assert w.result["dominance"] > day_free
-    assert "0.020 /day" in w.readout.value            # 0.2 * (1 - 0.9)
+    assert w.result["dominance_day"] > day_free and _vline_day(w) == w.result["dominance_day"]
+    assert "0.020 /day" in w.readout.value and "90 % of release blocked" in w.readout.value
+    strength.value = 1.0                              # complete: no transfer left
+    assert "0.000 /day" in w.readout.value
+    full = w.result["dominance_day"]
+    assert full == pytest.approx(rs.time_to_dominance(dose=1.0, transfer_rate=0.0))
+    toggle.value = False                              # off again: the strength is kept but unused
+    assert strength.disabled and w.result["dominance_day"] == pytest.approx(day_free)
+
+
+def test_resistance_starting_fraction_moves_dominance_and_curves():
+    w = wm.resistance_explorer()
+    slider = w.controls["resistant_fraction0"]
+    assert slider.value == pytest.approx(rs.DEFAULT_RESISTANT_FRACTION0)
+    day_1pct = w.result["dominance_day"]
+    slider.value = 0.1
+    r0 = pm.artist(_ax(w), "curve2").get_ydata()[0]
+    s0 = pm.artist(_ax(w), "curve").get_ydata()[0]
+    assert r0 / (r0 + s0) == pytest.approx(0.1)
+    assert w.result["dominance_day"] < day_1pct
+    assert "10.0 %" in w.readout.value                 # resistant share at the start
+    # exact, event-based day: the same as the model's own answer, not an interpolation
+    expected = rs.explore(resistant_fraction0=0.1)["dominance_day"]
+    assert w.result["dominance_day"] == expected == pytest.approx(
+        rs.time_to_dominance(sensitive0=0.9 * rs.DEFAULT_TOTAL_CELLS0,
+                             resistant0=0.1 * rs.DEFAULT_TOTAL_CELLS0), rel=1e-6)
+    assert pm.artist(_ax(w), "curve2").get_ydata() == pytest.approx(
+        rs.explore(resistant_fraction0=0.1)["df"]["resistant"].to_numpy())
+    slider.value = 10 ** slider.max                   # half resistant from the start
+    assert w.result["dominance_day"] == 0.0 and "from the start" in w.readout.value
+
+
+def test_resistance_dominance_is_exact_on_long_runs():
+    w = wm.resistance_explorer(dose=0.3, transfer_rate=0.0)
+    w.controls["days"].value = 3650.0
+    exact = rs.time_to_dominance(dose=0.3, transfer_rate=0.0, days=3650.0)
+    assert w.result["dominance_day"] == pytest.approx(exact, rel=1e-6)   # interpolation was 2 days off
+    assert f"after {exact:.1f} days" in w.readout.value
 
 
 def test_resistance_without_transfer_or_drug_never_dominates():
@@ -170,6 +218,74 @@ def test_resistance_bad_days_shows_message():
     w = wm.resistance_explorer()
     w.controls["days"].value = -3
     assert w.error and "days" in w.error
+
+
+def test_sedimentation_uses_the_spin_plan():
+    from exolab import query as q
+    from exolab.models import sedimentation as sd
+
+    w = wm.sedimentation_explorer(diameter_nm=50)
+    plan = sd.spin_plan(50, q.rotors().loc["type_70_ti"], 100_000, 4.0)
+    assert w.result["rpm"] == pytest.approx(plan["rpm"]) and w.result["time_h"] == pytest.approx(plan["time_h"])
+    assert "× g at r_max" in w.readout.value and "31,198 rpm" in w.readout.value
+    assert w.controls["rcf_g"].description == "force (× g at r_max)"
+
+
+def test_sedimentation_rotor_typo_is_a_value_error_listing_the_rotors():
+    with pytest.raises(ValueError, match="type_70_ti, type_70_1_ti") as info:
+        wm.sedimentation_explorer(rotor="type_70ti")
+    assert "'type_70ti'" in str(info.value)
+    assert wm.sedimentation_explorer(rotor="sw_41_ti").controls["rotor"].value == "sw_41_ti"
+
+
+def test_warburg_readout_shows_the_mitochondrial_atp_share_and_reads_huge_numbers():
+    w = wm.warburg_explorer(oxphos_share=0.2)
+    assert "share of the ATP made in mitochondria" in w.readout.value and "75 %" in w.readout.value
+    w.controls["atp_demand"].value = 1e14
+    assert "1.25 × 10¹³" in w.readout.value                  # glucose: not a 14-digit integer
+    w.controls["atp_demand"].value = 1e308
+    assert w.error and "atp_demand" in w.error and len(w.error) < 200
+
+
+@pytest.mark.parametrize("value, text", [(None, "–"), (float("inf"), "∞"), (float("nan"), "–"),
+                                         (3.125, "3.12"), (12_500.0, "12,500"), (999_999.0, "999,999"),
+                                         (1.25e13, "1.25 × 10¹³"), (-4e6, "-4 × 10⁶"), (1e300, "1 × 10³⁰⁰")])
+def test_readout_numbers(value, text):
+    assert wm._fmt(value) == text
+
+
+@pytest.mark.parametrize("name, module, function", [
+    ("warburg_explorer", "wb", "explore"), ("resistance_explorer", "rs", "explore"),
+    ("size_explorer", "sz", "explore"), ("sedimentation_explorer", "sd", "spin_plan")])
+@pytest.mark.parametrize("error", [RuntimeError("solver crashed"), LookupError("no such row")])
+def test_any_failure_shows_an_error_box_not_a_stale_plot(monkeypatch, name, module, function, error):
+    w = getattr(wm, name)()
+    assert _png(w)
+    def boom(*_a, **_k):
+        raise error
+    monkeypatch.setattr(getattr(wm, module), function, boom)
+    first = next(iter(w.controls.values()))           # a slider; its start is below its maximum
+    first.value = first.max
+    assert w.error and str(error.args[0]) in w.error
+    assert "exolab-message-error" in w.readout.value and _png(w) is None
+    assert str(error.args[0]) in _output_html(w)
+    monkeypatch.undo()
+    first.value = first.min
+    assert w.error is None and _png(w)
+
+
+def test_model_explorers_apply_the_course_theme(monkeypatch):
+    calls = []
+    monkeypatch.setattr(wm, "set_theme", lambda: calls.append(1))
+    for name in FACTORIES:
+        getattr(wm, name)()
+    assert len(calls) == len(FACTORIES)
+
+
+def test_model_explorers_share_no_layout():
+    a, b = wm.size_explorer(), wm.size_explorer()
+    ids_a = {id(c.layout) for c in a.controls.values()}
+    assert len(ids_a) == len(a.controls) and not ids_a & {id(c.layout) for c in b.controls.values()}
 
 
 def test_size_fraction_changes_bars():
@@ -194,6 +310,8 @@ def test_size_bad_inputs_show_messages():
     ("sedimentation_explorer", "diameter_nm", [30 + 10 * i for i in range(50)]),
     ("warburg_explorer", "oxphos_share", [round(0.05 * (i % 20), 2) for i in range(1, 51)]),
     ("resistance_explorer", "transfer_rate", [round(0.01 * i + 0.005, 3) for i in range(50)]),
+    ("resistance_explorer", "resistant_fraction0", [10 ** (-3 + 0.05 * i) for i in range(50)]),
+    ("resistance_explorer", "inhibitor_on", [bool(i % 2 == 0) for i in range(50)]),
     ("size_explorer", "small_fraction", [round(0.05 * (i % 20), 2) for i in range(1, 51)]),
 ])
 def test_update_latency(name, control, values):
@@ -204,6 +322,7 @@ def test_update_latency(name, control, values):
         w.controls[control].value = v
         times.append(time.perf_counter() - start)
     assert w.error is None
-    # Target: median < 50 ms, p95 < 100 ms; bounds here leave room for a loaded CI machine.
-    assert statistics.median(times) < 0.1
-    assert sorted(times)[int(0.95 * len(times)) - 1] < 0.3
+    # The course's target itself: median < 50 ms, p95 < 100 ms (measured about 12-20 ms and
+    # 13-22 ms here, so a loaded machine still has room).
+    assert statistics.median(times) < 0.05
+    assert sorted(times)[int(0.95 * len(times)) - 1] < 0.1

@@ -5,8 +5,13 @@ tests and notebooks: ``controls`` (name -> widget), ``readout`` (HTML widget),
 ``output`` (plot Output), ``figure`` (the reused matplotlib Figure), ``result`` (the last
 model result) and ``error`` (the last friendly message, or ``None``).
 
-Callbacks stay thin: read the values, call the pure model, update readout and plot. All
-model logic lives in :mod:`exolab.models` and all drawing in :mod:`exolab.plots.models`.
+Callbacks stay thin: read the values, call one pure function per explorer
+(:func:`exolab.models.sedimentation.spin_plan`, :func:`exolab.models.warburg.explore`,
+:func:`exolab.models.resistance.explore`, :func:`exolab.models.sizing.explore`), format
+the readout and draw. All model logic lives in :mod:`exolab.models` and all drawing in
+:mod:`exolab.plots.models`. A setting the model refuses, or a data table that cannot be
+read, shows a message in place of the readout and the plot (never a stale view); the
+next valid setting brings them back.
 """
 from __future__ import annotations
 
@@ -21,11 +26,14 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from PIL import Image
 
+from .. import query as q
+from ..data import DataError
 from ..models import resistance as rs
 from ..models import sedimentation as sd
 from ..models import sizing as sz
 from ..models import warburg as wb
 from ..plots import models as pm
+from ..plots.theme import set_theme
 from ._base import Panel, message_html, show_error, show_png
 
 __all__ = ["sedimentation_explorer", "warburg_explorer", "resistance_explorer", "size_explorer"]
@@ -47,16 +55,41 @@ def _text(cls, description, **kw):
     return cls(description=description, style=_STYLE, layout=W.Layout(width=_TEXT_WIDTH), **kw)
 
 
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
 def _fmt(x, digits=3):
-    """Human number: 3 significant digits, thousands separated, 'never' for infinity."""
+    """Human number: 3 significant digits, thousands separated below a million,
+    ``4.2 × 10¹⁴`` above (a 300-digit integer helps nobody), ``∞`` for infinity.
+
+    What an infinite value *means* ("never pellets") is for the caller to say.
+    """
     if x is None:
-        return "never"
-    if isinstance(x, float) and math.isinf(x):
-        return "never (does not pellet)"
+        return "–"
     x = float(x)
+    if math.isnan(x):
+        return "–"
+    if math.isinf(x):
+        return "∞" if x > 0 else "-∞"
+    if abs(x) >= 1e6:
+        mantissa, exponent = f"{x:.{digits}e}".split("e")
+        mantissa = f"{float(mantissa):.{digits}g}"
+        return f"{mantissa} × 10{str(int(exponent)).translate(_SUPERSCRIPT)}"
     if abs(x) >= 1000:
         return f"{x:,.0f}"
     return f"{x:.{digits}g}"
+
+
+def _problem(exc: Exception) -> str:
+    """The message a learner sees instead of the readout and the plot."""
+    if isinstance(exc, DataError):
+        return (f"The course data could not be read: {exc}. Fix or undo the change to that "
+                "file, then move any control to try again.")
+    if isinstance(exc, ValueError):
+        return f"Cannot compute with these settings: {exc}"
+    if isinstance(exc, LookupError):
+        return f"Not found: {exc.args[0] if exc.args else exc}"
+    return f"Something went wrong while computing ({exc}); change a setting to try again."
 
 
 def _table(rows) -> str:
@@ -76,11 +109,11 @@ class _FastFigure:
     took 10x longer, mostly in text layout.
     """
 
-    def __init__(self, figsize, dpi=_DPI, left=0.16, top=0.9):
+    def __init__(self, figsize, dpi=_DPI, margins=None):
         self.figure = Figure(figsize=figsize, dpi=dpi)
-        # Fixed margins instead of tight/constrained layout: layout passes cost more
-        # than the whole blitted update.
-        self.figure.subplots_adjust(left=left, right=0.95, bottom=0.17, top=top)
+        # Fixed margins (the inline plots' own) instead of tight/constrained layout:
+        # layout passes cost more than the whole blitted update.
+        self.figure.subplots_adjust(**(margins or pm.MARGINS["warburg"]))
         self.canvas = FigureCanvasAgg(self.figure)
         self.ax = self.figure.add_subplot()
         self.frame_key = object()
@@ -122,19 +155,25 @@ class _FastFigure:
         return buf.getvalue()
 
 
+def _same_frame(_values, _result):
+    return None
+
+
 class _Explorer:
     """Wire controls -> compute -> (readout, plot) and build the Panel with its fallback."""
 
     def __init__(self, title: str, controls: dict, compute: Callable[[dict], dict],
                  summary: Callable[[dict, dict], list], draw_full: Callable,
-                 draw_update: Callable, frame_key: Callable = lambda v, r: None, *,
-                 figsize=_FIGSIZE, left: float = 0.16, top: float = 0.9, intro: str = ""):
+                 draw_update: Callable, frame_key: Callable | None = None, *,
+                 figsize=_FIGSIZE, margins: dict | None = None, intro: str = "",
+                 rows: list | None = None):
         self.title, self.controls, self.compute, self.summary = title, controls, compute, summary
-        self.draw_full, self.draw_update, self.frame_key = draw_full, draw_update, frame_key
+        self.draw_full, self.draw_update = draw_full, draw_update
+        self.frame_key = frame_key or _same_frame
         self.intro = intro
         self.readout = W.HTML()
         self.output = W.Output()
-        self._fig = _FastFigure(figsize, left=left, top=top)
+        self._fig = _FastFigure(figsize, margins=margins)
         self.figure = self._fig.figure
         self.values: dict = {}
         self.result: dict | None = None
@@ -144,7 +183,7 @@ class _Explorer:
         # Widget HTML inherits a 28 px line height; a wrapped intro would be double-spaced.
         header = W.HTML(f"<div style='line-height:1.4;margin-bottom:0.3em'><b>{html.escape(title)}</b>"
                         + (f"<br><span>{html.escape(intro)}</span>" if intro else "") + "</div>")
-        self.panel = Panel([header, *controls.values(), self.readout, self.output],
+        self.panel = Panel([header, *(rows or controls.values()), self.readout, self.output],
                            fallback_html=self.fallback_html, fallback_text=self.fallback_text)
         for attr in ("controls", "readout", "output", "figure", "update"):
             setattr(self.panel, attr, getattr(self, attr))
@@ -160,16 +199,20 @@ class _Explorer:
         self.values = v = {name: c.value for name, c in self.controls.items()}
         try:
             result = self.compute(v)
-        except ValueError as exc:
-            self._set_state(None, f"Cannot compute with these settings: {exc}")
-            self.readout.value = message_html(self.error, kind="warning")
+            rows = self.summary(v, result)
+            png = self._fig.render(self.frame_key(v, result),
+                                   lambda ax: self.draw_full(ax, v, result),
+                                   lambda ax: self.draw_update(ax, v, result))
+        except (DataError, LookupError, ValueError, RuntimeError) as exc:
+            # ipywidgets would swallow the traceback into the log and leave the old
+            # readout and plot on screen, as if they answered the new setting.
+            self._fig.frame_key = object()   # the next good setting redraws in full
+            self._set_state(None, _problem(exc))
+            self.readout.value = message_html(self.error, kind="error")
             show_error(self.output, self.error)
             return
         self._set_state(result, None)
-        self.readout.value = _table(self.summary(v, result))
-        png = self._fig.render(self.frame_key(v, result),
-                               lambda ax: self.draw_full(ax, v, result),
-                               lambda ax: self.draw_update(ax, v, result))
+        self.readout.value = _table(rows)
         show_png(self.output, png, alt=self.fallback_text())
 
     def _set_state(self, result, error):
@@ -183,12 +226,14 @@ class _Explorer:
             value = c.value
             if isinstance(c, W.Dropdown):
                 value = c.label
+            elif isinstance(value, bool):
+                value = "on" if value else "off"
             rows.append((c.description or name, value if not isinstance(value, float)
                          else _fmt(value, 4)))
         return rows
 
     def fallback_html(self) -> str:
-        body = (message_html(self.error, kind="warning") if self.error
+        body = (message_html(self.error, kind="error") if self.error
                 else _table(self.summary(self.values, self.result)))
         return (f"<div class='exolab-static'><p><b>{html.escape(self.title)}</b> "
                 "(static view: run the notebook in JupyterLab to move the sliders)</p>"
@@ -203,27 +248,38 @@ class _Explorer:
 
 
 # --------------------------------------------------------------------------- sedimentation
-def _rotor_table():
-    from ..data import load
-
-    return load("rotors").set_index("rotor_id")
+def _pellet_frame(_values, _result):
+    return "pelleting"  # fixed axes: every setting is drawn on the same frame
 
 
-def sedimentation_explorer(diameter_nm: float = 100.0, rotor: str = "type_70_ti",
+def sedimentation_explorer(diameter_nm: float = 100.0, rotor: str | None = None,
                            rcf_g: float = 100_000.0, temp_C: float = 4.0):
     """Explore how vesicle size, density, temperature and rotor set the pelleting time.
 
     Parameters
     ----------
-    diameter_nm, rotor, rcf_g, temp_C
-        Starting values: vesicle diameter (nm), rotor id from the ``rotors`` table,
-        average force (x g at ``r_max``), temperature (C).
+    diameter_nm : float
+        Starting vesicle diameter (nm).
+    rotor : str, optional
+        Starting ``rotor_id`` of the ``rotors`` table. Default: the Type 70 Ti, or the
+        table's first rotor when an instructor's table does not have it.
+    rcf_g : float
+        Starting force in multiples of g, quoted at the rotor's ``r_max`` (the tube bottom).
+    temp_C : float
+        Starting temperature (C).
 
     Returns
     -------
     Panel
+
+    Raises
+    ------
+    ValueError
+        ``rotor`` is not a ``rotor_id`` of the table (the message lists the valid ones).
     """
-    rotors = _rotor_table()
+    set_theme()
+    rotors = q.rotors()
+    start = q.default_rotor(rotor)
     controls = {
         "diameter_nm": _slider(W.FloatSlider, "vesicle diameter (nm)", min=20, max=1000, step=5,
                                value=diameter_nm, readout_format=".0f"),
@@ -231,41 +287,31 @@ def sedimentation_explorer(diameter_nm: float = 100.0, rotor: str = "type_70_ti"
         "medium_density_g_ml": _text(W.FloatText, "medium density (g/mL)", value=1.0, step=0.01),
         "temp_C": _slider(W.FloatSlider, "temperature (°C)", min=0, max=40, step=1, value=temp_C,
                           readout_format=".0f"),
-        "rotor": W.Dropdown(description="rotor", options=[(row["name"], rid)
+        "rotor": W.Dropdown(description="rotor", options=[(str(row["name"]), str(rid))
                                                           for rid, row in rotors.iterrows()],
-                            value=rotor, style=_STYLE, layout=W.Layout(width="30em")),
-        "rcf_g": _slider(W.FloatLogSlider, "force (× g)", base=10, min=3, max=5.75, step=0.05,
-                         value=rcf_g, readout_format=",.0f"),
+                            value=start, style=_STYLE, layout=W.Layout(width="30em")),
+        "rcf_g": _slider(W.FloatLogSlider, "force (× g at r_max)", base=10, min=3, max=5.75,
+                         step=0.05, value=rcf_g, readout_format=",.0f"),
     }
 
     def compute(v):
-        row = rotors.loc[v["rotor"]]
-        r_max, max_rpm, k_max = float(row["r_max_mm"]), int(row["max_rpm"]), float(row["k_factor"])
-        top_g = sd.rcf_g(max_rpm, r_max)
-        if v["rcf_g"] > top_g:
-            raise ValueError(f"rcf_g = {v['rcf_g']:,.0f} x g is beyond the {row['name']} rotor's "
-                             f"maximum of {top_g:,.0f} x g at {max_rpm:,} rpm; lower the force "
-                             "or pick another rotor")
-        rpm = sd.rpm_for_rcf(v["rcf_g"], r_max)
-        k = sd.adjusted_k_factor(k_max, max_rpm, rpm)
-        eta = sd.water_viscosity_mPa_s(v["temp_C"])
-        s = sd.sedimentation_coefficient_S(v["diameter_nm"], v["particle_density_g_ml"],
-                                           v["medium_density_g_ml"], eta)
-        table = sd.pelleting_table(np.geomspace(20, 1000, 40), k_factor=k,
-                                   particle_density_g_ml=v["particle_density_g_ml"],
-                                   medium_density_g_ml=v["medium_density_g_ml"], viscosity_mPa_s=eta)
-        return {"rotor_name": row["name"], "rpm": rpm, "k": k, "viscosity": eta, "s_S": s,
-                "time_h": sd.pelleting_time_h(k, s), "table": table}
+        table = q.rotors()  # read again: an edited rotors.csv is noticed (or reported)
+        if v["rotor"] not in table.index:
+            raise LookupError(f"rotor {v['rotor']!r} is no longer in the rotors table; pick "
+                              "another one or run the cell again")
+        return sd.spin_plan(v["diameter_nm"], table.loc[v["rotor"]], v["rcf_g"], v["temp_C"],
+                            particle_density_g_ml=v["particle_density_g_ml"],
+                            medium_density_g_ml=v["medium_density_g_ml"])
 
     def summary(v, r):
         t = r["time_h"]
         rows = [("sedimentation coefficient", f"{_fmt(r['s_S'])} S"),
-                ("water viscosity", f"{r['viscosity']:.2f} mPa·s"),
-                (f"{r['rotor_name']} speed for {v['rcf_g']:,.0f} × g", f"{r['rpm']:,.0f} rpm"),
-                ("k-factor at that speed", _fmt(r["k"])),
-                ("time to pellet", _fmt(t) if math.isinf(t)
+                ("water viscosity", f"{r['viscosity_mPa_s']:.2f} mPa·s"),
+                (f"{r['rotor_name']} speed for {v['rcf_g']:,.0f} × g at r_max", f"{r['rpm']:,.0f} rpm"),
+                ("k-factor at that speed", _fmt(r["k_factor"])),
+                ("time to pellet", "never: the vesicle does not sink" if math.isinf(t)
                  else f"{_fmt(t)} h ({_fmt(t * 60)} min)")]
-        if r["s_S"] <= 0:
+        if not r["sinks"]:
             rows.append(("why", "the vesicle is not denser than the medium, so it never sinks"))
         return rows
 
@@ -275,14 +321,18 @@ def sedimentation_explorer(diameter_nm: float = 100.0, rotor: str = "type_70_ti"
     def draw_update(ax, v, r):
         pm.update_pelleting_times(ax, r["table"], highlight_nm=v["diameter_nm"])
 
-    # Fixed axes: every setting is drawn on the same frame, so only the data layer changes.
     ex = _Explorer("Sedimentation explorer", controls, compute, summary, draw_full, draw_update,
-                   left=0.2,
-                   intro="Stokes' law: halving the diameter makes the spin four times longer.")
+                   _pellet_frame, margins=pm.MARGINS["pelleting"],
+                   intro="Stokes' law: halving the diameter makes the spin four times longer. "
+                         "Forces are quoted at r_max, the bottom of the tube.")
     return ex.panel
 
 
 # --------------------------------------------------------------------------- Warburg
+def _demand_frame(values, _result):
+    return values["atp_demand"]  # the y-axis is scaled to the demand
+
+
 def warburg_explorer(oxphos_share: float = 0.2, atp_demand: float = 100.0):
     """Explore the glucose and lactate cost of meeting an ATP demand by glycolysis vs OXPHOS.
 
@@ -290,6 +340,7 @@ def warburg_explorer(oxphos_share: float = 0.2, atp_demand: float = 100.0):
     -------
     Panel
     """
+    set_theme()
     controls = {
         "oxphos_share": _slider(W.FloatSlider, "share fully oxidised", min=0, max=1, step=0.05,
                                 value=oxphos_share, readout_format=".2f"),
@@ -299,18 +350,15 @@ def warburg_explorer(oxphos_share: float = 0.2, atp_demand: float = 100.0):
     }
 
     def compute(v):
-        share, y = v["oxphos_share"], v["atp_full_oxidation"]
-        budget = wb.warburg_budget(v["atp_demand"], np.linspace(0, 1, 101), atp_full_oxidation=y)
-        return {"atp_per_glucose": wb.atp_per_glucose(share, y),
-                "glucose": wb.glucose_uptake_for_demand(v["atp_demand"], share, y),
-                "lactate": wb.lactate_output(v["atp_demand"], share, y),
-                "fold": y / wb.atp_per_glucose(share, y), "budget": budget}
+        return wb.explore(v["oxphos_share"], v["atp_demand"], v["atp_full_oxidation"])
 
     def summary(v, r):
         return [("ATP per glucose", _fmt(r["atp_per_glucose"])),
-                ("glucose taken up", _fmt(r["glucose"])),
-                ("lactate released", _fmt(r["lactate"])),
-                ("glucose vs a fully oxidising cell", f"{r['fold']:.1f}×")]
+                ("glucose taken up", _fmt(r["glucose_uptake"])),
+                ("lactate released", _fmt(r["lactate_output"])),
+                ("glucose vs a fully oxidising cell", f"{r['fold']:.1f}×"),
+                ("share of the ATP made in mitochondria",
+                 f"{100 * r['atp_share_from_mitochondria']:.0f} %")]
 
     def draw_full(ax, v, r):
         pm.plot_warburg_budget(r["budget"], ax=ax, current_share=v["oxphos_share"])
@@ -319,57 +367,102 @@ def warburg_explorer(oxphos_share: float = 0.2, atp_demand: float = 100.0):
         pm.update_warburg_budget(ax, r["budget"], current_share=v["oxphos_share"])
 
     ex = _Explorer("Warburg budget explorer", controls, compute, summary, draw_full, draw_update,
-                   lambda v, r: v["atp_demand"],
-                   intro="Glycolysis alone nets 2 ATP per glucose; full oxidation about 30-32.")
+                   _demand_frame, margins=pm.MARGINS["warburg"],
+                   intro="Glycolysis alone nets 2 ATP per glucose; full oxidation about 30-32. "
+                         "The slider sets the share of glucose oxidised, not of ATP.")
     return ex.panel
 
 
 # --------------------------------------------------------------------------- resistance
-def resistance_explorer(dose: float = 1.0, transfer_rate: float = 0.1, inhibitor: float = 0.0):
-    """Explore how drug dose, exosomal transfer and a release inhibitor shape resistance.
+#: Strength the inhibitor toggle switches on when the explorer starts without one.
+INHIBITOR_ON = 0.9
+
+
+def _days_frame(values, _result):
+    return values["days"]  # the time axis ends at the simulated day
+
+
+def resistance_explorer(dose: float = 1.0, transfer_rate: float = 0.1, inhibitor: float = 0.0,
+                        resistant_fraction0: float = rs.DEFAULT_RESISTANT_FRACTION0):
+    """Explore how drug dose, exosomal transfer, a release inhibitor and the starting share
+    of resistant cells shape resistance.
+
+    Parameters
+    ----------
+    dose, transfer_rate : float
+        Starting drug dose (× EC50) and exosomal transfer rate (per day).
+    inhibitor : float
+        Starting strength of the exosome-release inhibitor (0-1). Above 0 the inhibitor
+        starts switched on; at 0 it starts off, with its strength slider at 0.9.
+    resistant_fraction0 : float
+        Starting share of resistant cells (0.001-0.5; default about 1 %).
 
     Returns
     -------
     Panel
     """
+    set_theme()
+    on = float(inhibitor) > 0
     controls = {
         "dose": _slider(W.FloatSlider, "drug dose (× EC50)", min=0, max=5, step=0.1, value=dose,
                         readout_format=".1f"),
         "transfer_rate": _slider(W.FloatSlider, "exosomal transfer (/day)", min=0, max=0.5,
                                  step=0.01, value=transfer_rate, readout_format=".2f"),
-        "inhibitor": _slider(W.FloatSlider, "release inhibitor", min=0, max=1, step=0.05,
-                             value=inhibitor, readout_format=".2f",
+        "resistant_fraction0": _slider(W.FloatLogSlider, "starting resistant share", base=10,
+                                       min=-3, max=math.log10(0.5), step=0.1,
+                                       value=resistant_fraction0, readout_format=".1%"),
+        "inhibitor_on": W.ToggleButton(value=on, description="release inhibitor", icon="ban",
+                                       tooltip="GW4869-like: blocks exosome release; press to "
+                                               "switch it on or off",
+                                       layout=W.Layout(width="14em", margin="2px 0 2px 14.5em")),
+        "inhibitor": _slider(W.FloatSlider, "inhibitor strength", min=0, max=1, step=0.05,
+                             value=float(inhibitor) if on else INHIBITOR_ON, readout_format=".2f",
+                             disabled=not on,
                              tooltip="GW4869-like: 0 = none, 1 = release fully blocked"),
         "days": _text(W.FloatText, "days simulated", value=60.0),
     }
 
+    def toggled(change):  # the strength only matters while the inhibitor is on
+        controls["inhibitor"].disabled = not change["new"]
+
+    controls["inhibitor_on"].observe(toggled, names="value")
+
     def compute(v):
-        df = rs.simulate_resistance(days=v["days"], dose=v["dose"], transfer_rate=v["transfer_rate"],
-                                    inhibitor=v["inhibitor"], n_points=121)
-        return {"df": df, "dominance": rs.time_to_dominance(df),
-                "final_fraction": float(df["resistant_fraction"].iloc[-1])}
+        return rs.explore(dose=v["dose"], transfer_rate=v["transfer_rate"],
+                          inhibitor=v["inhibitor"] if v["inhibitor_on"] else 0.0,
+                          resistant_fraction0=v["resistant_fraction0"], days=v["days"])
 
     def summary(v, r):
-        dom = r["dominance"]
-        return [("resistant cells reach 50 %", "not within the simulated time" if dom is None
-                 else f"after {dom:.1f} days"),
+        day = r["dominance_day"]
+        start = r["resistant0"] / (r["resistant0"] + r["sensitive0"])
+        return [("resistant cells reach 50 %",
+                 "not within the simulated time" if day is None
+                 else "from the start" if day == 0 else f"after {day:.1f} days"),
+                ("resistant share at the start", f"{100 * start:.1f} %"),
                 ("resistant share at the end", f"{100 * r['final_fraction']:.1f} %"),
-                ("effective transfer rate", f"{v['transfer_rate'] * (1 - v['inhibitor']):.3f} /day")]
+                ("release inhibitor", f"on, {100 * v['inhibitor']:.0f} % of release blocked"
+                 if v["inhibitor_on"] else "off"),
+                ("effective transfer rate", f"{r['effective_transfer_rate']:.3f} /day")]
 
     def draw_full(ax, v, r):
-        pm.plot_resistance_spread(r["df"], ax=ax, dominance_day=r["dominance"])
+        pm.plot_resistance_spread(r["df"], ax=ax, dominance_day=r["dominance_day"])
 
     def draw_update(ax, v, r):
-        pm.update_resistance_spread(ax, r["df"], dominance_day=r["dominance"])
+        pm.update_resistance_spread(ax, r["df"], dominance_day=r["dominance_day"])
 
     ex = _Explorer("Drug-resistance transfer explorer", controls, compute, summary, draw_full,
-                   draw_update, lambda v, r: v["days"], top=0.8,
-                   intro="Resistant cells pass resistance to sensitive ones through exosomes; "
-                         "the release inhibitor (GW4869-like) runs from 0 = none to 1 = complete.")
+                   draw_update, _days_frame, margins=pm.MARGINS["resistance"],
+                   intro="Resistant cells pass resistance to sensitive ones through exosomes. "
+                         "Press 'release inhibitor' to block exosome release (GW4869-like); its "
+                         "strength runs from 0 = none to 1 = complete.")
     return ex.panel
 
 
 # --------------------------------------------------------------------------- sizing
+def _count_frame(_values, result):
+    return pm.size_axis_top(result["df"])  # the count axis is rounded: most moves keep it
+
+
 def size_explorer(small_fraction: float = 0.7, seed: int = 0):
     """Explore a simulated NTA measurement and the MISEV small vs medium/large split.
 
@@ -377,6 +470,7 @@ def size_explorer(small_fraction: float = 0.7, seed: int = 0):
     -------
     Panel
     """
+    set_theme()
     controls = {
         "small_fraction": _slider(W.FloatSlider, "exosome-sized share", min=0, max=1, step=0.05,
                                   value=small_fraction, readout_format=".2f"),
@@ -384,35 +478,34 @@ def size_explorer(small_fraction: float = 0.7, seed: int = 0):
                                    value=100, readout_format=".0f"),
         "large_median_nm": _slider(W.FloatSlider, "larger-EV median (nm)", min=150, max=600,
                                    step=10, value=300, readout_format=".0f"),
-        "n_particles": _text(W.IntText, "particles tracked", value=2000),
+        "n_particles": _text(W.IntText, "particles tracked", value=2000,
+                             tooltip=f"1 to {sz.MAX_PARTICLES:,}; large runs take longer"),
         "cutoff_nm": _text(W.FloatText, "size cut-off (nm)", value=200.0),
         "seed": _text(W.IntText, "random seed", value=seed),
     }
 
     def compute(v):
-        df = sz.simulate_nta(v["n_particles"], v["small_fraction"], v["small_median_nm"],
-                             large_median_nm=v["large_median_nm"], seed=v["seed"])
-        classes = sz.classify_sizes(df, v["cutoff_nm"])
-        true_small = float((df["population"] == "exosome-sized").mean())
-        return {"df": df, "classes": classes, "true_small": true_small,
-                "summary": sz.size_summary(df), "ymax": pm.size_axis_top(df)}
+        return sz.explore(v["n_particles"], v["small_fraction"], v["small_median_nm"],
+                          v["large_median_nm"], v["cutoff_nm"], v["seed"])
 
     def summary(v, r):
         c, s = r["classes"], r["summary"]
         return [(f"small EVs (< {v['cutoff_nm']:g} nm)", f"{c['small']:,} ({100 * c['small_fraction']:.1f} %)"),
                 ("medium/large EVs", f"{c['medium_large']:,} ({100 * c['medium_large_fraction']:.1f} %)"),
                 ("truly from the exosome population (known only to the simulation)",
-                 f"{100 * r['true_small']:.1f} %"),
+                 f"{100 * r['true_small_fraction']:.1f} %"),
+                ("on the wrong side of the cut-off for their origin",
+                 f"{100 * r['misclassified_fraction']:.1f} %"),
                 ("median size D50", f"{s['d50_nm']:.0f} nm")]
 
     def draw_full(ax, v, r):
-        pm.plot_size_distribution(r["df"], ax=ax, cutoff_nm=v["cutoff_nm"], ymax=r["ymax"])
+        pm.plot_size_distribution(r["df"], ax=ax, cutoff_nm=v["cutoff_nm"],
+                                  ymax=pm.size_axis_top(r["df"]))
 
     def draw_update(ax, v, r):
         pm.update_size_distribution(ax, r["df"], cutoff_nm=v["cutoff_nm"])
 
-    # The count axis is rounded, so most slider moves keep the same frame.
     ex = _Explorer("NTA size explorer", controls, compute, summary, draw_full, draw_update,
-                   lambda v, r: r["ymax"], top=0.8,
+                   _count_frame, margins=pm.MARGINS["size"],
                    intro="MISEV calls EVs under 200 nm 'small'; size alone cannot prove origin.")
     return ex.panel
