@@ -264,3 +264,43 @@ def test_scoreboard_reports_a_broken_bank_instead_of_crashing(tmp_path, monkeypa
     monkeypatch.setenv("EXOLAB_DATA_DIR", str(tmp_path))
     board = scoreboard()
     assert "cannot be built" in board.table.value and "invalid YAML" in board.table.value
+
+
+def test_feedback_and_hint_carry_their_own_line_height():
+    w = widget("q1")
+    w.controls[0].value = position(w, "At the plasma membrane")
+    w.submit.click()
+    assert w.feedback.value.startswith('<div style="line-height:1.45">')
+    w.hint.click()
+    assert "line-height:1.45" in w.hint_box.value
+    w.retry.click()
+    assert w.feedback.value == ""
+
+
+def test_numeric_box_is_wide_enough_for_its_unit():
+    from exolab.widgets.quiz import _numeric_width
+
+    box = widget("q3").controls[0]
+    assert box.description == "nm" and box.style.description_width == "initial"
+    assert box.layout.width == "16.0em"
+    assert float(_numeric_width("days after the first dose").rstrip("em")) > 16 + 0.5 * 20
+
+
+def test_a_panel_shares_its_layouts_and_styles():
+    from ipywidgets.widgets.widget import _instances
+
+    before = len(_instances)
+    panel = show("01_fixture")
+    made = len(_instances) - before
+    questions = panel.questions
+    layouts = {id(w.layout) for q in questions for w in (q, q.prompt, q.submit, q.retry, q.hint,
+                                                          q.feedback, q.hint_box)}
+    assert len(layouts) == 1                                  # one default Layout for all of them
+    assert len({id(b.style) for q in questions for b in (q.submit, q.retry, q.hint)}) == 1
+    checks = widget("q2").controls
+    assert len({id(c.style) for c in checks}) == 1 and len({id(c.layout) for c in checks}) == 1
+    drops = questions[3].controls
+    assert len({id(d.style) for d in drops}) == 1 and len({id(d.layout) for d in drops}) == 1
+    # 5 questions: about 10 widgets each (prompt, controls, buttons, boxes) plus shared ones;
+    # a Layout and a Style per widget used to make it over 30 each.
+    assert made <= 15 * len(questions), made                 # 71 here; it was 161

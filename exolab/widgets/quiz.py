@@ -5,7 +5,12 @@ builds controls, turns their values into a response and shows the result.
 """
 from __future__ import annotations
 
+import functools
+
 import ipywidgets as W
+from ipywidgets.widgets.widget_bool import CheckboxStyle
+from ipywidgets.widgets.widget_description import DescriptionStyle
+from ipywidgets.widgets.widget_string import HTMLMathStyle, HTMLStyle, TextStyle
 
 from exolab import quiz
 from exolab.quiz import progress, render
@@ -40,6 +45,36 @@ _DROPDOWN_WIDTH = "34em"      # one width for every dropdown of a question, so t
 _MAX_LABEL_EM = 18.0          # longer left-hand labels are clipped rather than squeezing the choice
 
 
+class _Shared:
+    """Layouts and styles shared by the widgets of one quiz panel.
+
+    Every ipywidgets Layout and Style is a widget of its own (one comm each), and a
+    lesson's quiz cells created ~450 of them: a default Layout and Style per prompt,
+    button, feedback box and option. None of these is ever changed after it is
+    built, so one of each kind serves the whole panel.
+    """
+
+    # Built on first use, so a panel without check boxes makes no check-box style.
+    layout = functools.cached_property(lambda self: W.Layout())
+    hidden = functools.cached_property(lambda self: W.Layout(display="none"))
+    wide = functools.cached_property(lambda self: W.Layout(width="auto", max_width="100%"))
+    button = functools.cached_property(lambda self: W.ButtonStyle())
+    html = functools.cached_property(lambda self: HTMLStyle())
+    math = functools.cached_property(lambda self: HTMLMathStyle())
+    choice = functools.cached_property(lambda self: DescriptionStyle())
+    checkbox = functools.cached_property(lambda self: CheckboxStyle())
+
+
+# Widget HTML inherits a 28 px line height (double-spaced when feedback wraps) and the
+# stylesheet above may not have loaded yet: the feedback and hint carry their own.
+_BLOCK = '<div style="line-height:1.45">{}</div>'
+
+
+def _numeric_width(unit: str) -> str:
+    """Room for the typed number plus its unit label ("nm", "min", "days", "× g")."""
+    return f"{max(16.0, round(12 + 0.65 * len(unit or ''), 1))}em"
+
+
 def _label_width(labels) -> str:
     """One description width for a question's dropdowns: its longest label, capped."""
     longest = max((len(str(x)) for x in labels), default=4)
@@ -69,31 +104,34 @@ class QuestionWidget(W.VBox):
     """
 
     def __init__(self, q: Question, who: str | None = None, number: int | None = None,
-                 wrong: int = 0, solved: bool = False):
+                 wrong: int = 0, solved: bool = False, shared: _Shared | None = None):
         self.question = q
         self.order = render.display_order(q, who)
         self.last = None
         self.wrong, self.solved = int(wrong), bool(solved)
+        sh = self._shared = shared or _Shared()
         self.controls = self._build_controls()
-        self.submit = W.Button(description="Submit", button_style="primary")
-        self.retry = W.Button(description="Try again", disabled=True)
-        self.hint = W.Button(description="Hint")
-        self.hint_box = W.HTMLMath("")
-        self.feedback = W.HTMLMath("")
+        buttons = {"layout": sh.layout, "style": sh.button}
+        self.submit = W.Button(description="Submit", button_style="primary", **buttons)
+        self.retry = W.Button(description="Try again", disabled=True, **buttons)
+        self.hint = W.Button(description="Hint", **buttons)
+        self.hint_box = W.HTMLMath("", layout=sh.layout, style=sh.math)
+        self.feedback = W.HTMLMath("", layout=sh.layout, style=sh.math)
         self.feedback.add_class("exolab-quiz-feedback")
         for b, name in ((self.submit, "submit"), (self.retry, "retry"), (self.hint, "hint")):
             b.add_class(f"exolab-quiz-{name}")
         self.submit.on_click(self._on_submit)
         self.retry.on_click(self._on_retry)
         self.hint.on_click(self._on_hint)
-        self.prompt = W.HTMLMath(render.prompt_html(q, number))
-        style = W.HTML(_CSS, layout=W.Layout(display="none"))
-        children = [style, self.prompt,
-                    *self.controls, W.HBox([self.submit, self.retry, self.hint]), self.hint_box, self.feedback]
+        self.prompt = W.HTMLMath(render.prompt_html(q, number), layout=sh.layout, style=sh.math)
+        style = W.HTML(_CSS, layout=sh.hidden, style=sh.html)
+        children = [style, self.prompt, *self.controls,
+                    W.HBox([self.submit, self.retry, self.hint], layout=sh.layout),
+                    self.hint_box, self.feedback]
         if quiz.is_instructor():
-            self.key = W.HTMLMath(render.answer_html(q))
+            self.key = W.HTMLMath(render.answer_html(q), layout=sh.layout, style=sh.math)
             children.insert(2, self.key)
-        super().__init__(children=children)
+        super().__init__(children=children, layout=sh.layout)
         self.add_class("exolab-quiz")
 
     def _build_controls(self) -> list:
@@ -101,21 +139,27 @@ class QuestionWidget(W.VBox):
         # labels are plain text (a native control draws them): Markdown markers are
         # stripped; Unicode shows as written, $...$ is not typeset (see the bank README)
         opts = [(render.plain(q.options[i]), i) for i in self.order]
-        wide = W.Layout(width="auto", max_width="100%")
+        sh = self._shared
         if q.kind == "single":
-            return [W.RadioButtons(options=opts, value=None, layout=wide)]
+            return [W.RadioButtons(options=opts, value=None, layout=sh.wide, style=sh.choice)]
         if q.kind == "multiple":
-            return [W.Checkbox(value=False, description=label, indent=False, layout=wide)
+            return [W.Checkbox(value=False, description=label, indent=False, layout=sh.wide,
+                               style=sh.checkbox)
                     for label, _ in opts]
         if q.kind == "numeric":
+            # "initial": the unit label takes its own width instead of a fixed one that
+            # cut "minutes" short; the box grows with it.
             return [W.Text(placeholder="a number", description=q.unit or "",
-                           style={"description_width": "initial"}, layout=W.Layout(width="16em"))]
+                           style=TextStyle(description_width="initial"),
+                           layout=W.Layout(width=_numeric_width(q.unit)))]
         blank = [("(choose)", None)]
         labels = ([f"step {n + 1}" for n in range(len(q.options))] if q.kind == "order"
                   else [render.plain(left) for left in q.lefts])
-        style = {"description_width": _label_width(labels)}
+        # One style and one layout for all of this question's dropdowns: they line up.
+        style = DescriptionStyle(description_width=_label_width(labels))
+        layout = W.Layout(width=_DROPDOWN_WIDTH, max_width="100%")
         return [W.Dropdown(options=blank + opts, value=None, description=label,
-                           style=style, layout=W.Layout(width=_DROPDOWN_WIDTH, max_width="100%"))
+                           style=style, layout=layout)
                 for label in labels]
 
     def response(self):
@@ -153,7 +197,8 @@ class QuestionWidget(W.VBox):
             self.submit.disabled = True
             self.retry.disabled = False
         self._set_state("correct" if fb.correct else "incorrect")
-        self.feedback.value = render.feedback_html(self.question, fb, reveal=reveal, learner=True)
+        self.feedback.value = _BLOCK.format(
+            render.feedback_html(self.question, fb, reveal=reveal, learner=True))
 
     def _on_retry(self, _=None) -> None:
         for c in self.controls:
@@ -165,7 +210,8 @@ class QuestionWidget(W.VBox):
         self.feedback.value = ""
 
     def _on_hint(self, _=None) -> None:
-        self.hint_box.value = f'<div class="exolab-quiz-hint"><em>Hint:</em> {render.md(self.question.hint)}</div>'
+        self.hint_box.value = (f'<div class="exolab-quiz-hint" style="line-height:1.45"><em>Hint:</em> '
+                               f'{render.md(self.question.hint)}</div>')
 
 
 def show(lesson: str, *ids: str, who: str | None = None) -> Panel:
@@ -188,10 +234,12 @@ def show(lesson: str, *ids: str, who: str | None = None) -> Panel:
         standing = progress.standing(quiz.history(lesson))
     except Exception:  # progress is a convenience here; the quiz must show regardless
         standing = {}
-    widgets = [QuestionWidget(q, who, n, **standing.get((lesson, q.id), {}))
+    shared = _Shared()  # one set of layouts and styles for every question of the panel
+    widgets = [QuestionWidget(q, who, n, shared=shared, **standing.get((lesson, q.id), {}))
                for n, q in enumerate(questions, 1)]
     static_html, static_text = render.bank_html(questions), render.bank_text(questions)
-    panel = Panel(widgets, fallback_html=static_html, fallback_text=static_text)
+    panel = Panel(widgets, fallback_html=static_html, fallback_text=static_text,
+                  layout=shared.layout)
     panel.add_class("exolab-quiz-set")
     panel.questions = widgets
     return panel
