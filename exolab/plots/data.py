@@ -107,6 +107,9 @@ def _empty(ax, what: str = NO_MATCH):
     return ax
 
 
+# Titles get an explicit y=1.0 so matplotlib does not measure every tick label on each
+# draw to keep the title clear of them (no helper puts tick labels above its axes).
+
 def _bars(ax, labels, counts, colours, *, title: str, xlabel: str = "findings"):
     # Horizontal bars: long labels (cell types, cancers) stay readable.
     y = list(range(len(labels)))
@@ -114,7 +117,7 @@ def _bars(ax, labels, counts, colours, *, title: str, xlabel: str = "findings"):
     ax.set_yticks(y, labels)
     ax.invert_yaxis()  # first level on top, like a table
     ax.set_xlabel(xlabel)
-    ax.set_title(title)
+    ax.set_title(title, y=1.0)
     ax.xaxis.get_major_locator().set_params(integer=True)
     for yi, n in zip(y, counts):
         ax.text(n, yi, f" {n}", va="center", fontsize=9)
@@ -177,7 +180,7 @@ def plot_findings_summary(data: pd.DataFrame, by: str = "cargo_class", ax=None, 
     ax.set_yticks(y, labels)
     ax.invert_yaxis()  # first level on top, like a table
     ax.set_xlabel("findings" if context is None else "findings (grey: all)")
-    ax.set_title(f"Findings by {by.replace('_', ' ')}")
+    ax.set_title(f"Findings by {by.replace('_', ' ')}", y=1.0)
     ax.xaxis.get_major_locator().set_params(integer=True)
     ax.set_xlim(0, max(1, int(summary["findings"].max())) * 1.15)
     ax._exolab_levels = (by, levels)  # which value each bar stands for, for updates
@@ -323,7 +326,7 @@ def _heatmap(matrix: pd.DataFrame, ax, *, title: str, cmap: str, fontsize=HEATMA
     ax.text(0.5, 0.5, NO_MATCH, ha="center", va="center", fontsize=11, transform=ax.transAxes,
             color="#444444", gid="nomatch", visible=False,
             bbox={"facecolor": "white", "edgecolor": "#BBBBBB", "boxstyle": "round"})
-    ax.set_title(title)
+    ax.set_title(title, y=1.0)
     if _rotated(ncol):
         ax.tick_params(axis="x", labelrotation=90)
     else:

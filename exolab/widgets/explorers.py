@@ -148,11 +148,13 @@ class _Canvas:
     kept per state so revisiting a choice costs nothing.
     """
 
-    def __init__(self, size=(5.0, 2.8), dpi=_DPI):
+    def __init__(self, size=(5.0, 2.8), dpi=_DPI, margins=None):
         # Not registered with pyplot: reused on every update and never piles up.
         self.figure = Figure(figsize=size, dpi=dpi)
         self.canvas = FigureCanvasAgg(self.figure)
         self.ax = self.figure.add_subplot()
+        if margins:
+            self.figure.subplots_adjust(**margins)
         self._background = None
         self._pngs: OrderedDict = OrderedDict()
 
@@ -534,9 +536,8 @@ class ResistanceMatrix(_Explorer):
         else:
             size, margins = pdata.heatmap_layout(frame, cell=pdata._RESISTANCE_CELL,
                                                  title=pdata.RESISTANCE_TITLE)
-        self.canvas = _Canvas(size)
-        self.figure = self.canvas.figure
-        self.ax = self.canvas.fresh(size, margins)
+        self.canvas = _Canvas(size, margins=margins)
+        self.figure, self.ax = self.canvas.figure, self.canvas.ax
         pdata.plot_resistance_matrix(self.matrix, ax=self.ax)
         self.canvas.draw(layout=None)
         show_png(self.plot, self.canvas.png(), alt="Heatmap of findings per drug and resistance mechanism")

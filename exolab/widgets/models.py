@@ -116,6 +116,7 @@ class _FastFigure:
         self.figure.subplots_adjust(**(margins or pm.MARGINS["warburg"]))
         self.canvas = FigureCanvasAgg(self.figure)
         self.ax = self.figure.add_subplot()
+        self._blank = True          # a fresh Axes needs no clear() before its first frame
         self.frame_key = object()
         self._background = None
         self._dynamic: list = []
@@ -136,7 +137,9 @@ class _FastFigure:
             draw_update(self.ax)
             self.canvas.restore_region(self._background)
         else:
-            self.ax.clear()
+            if not self._blank:
+                self.ax.clear()
+            self._blank = False
             draw_full(self.ax)
             self._dynamic = pm.dynamic_artists(self.ax)
             for a in self._dynamic:
