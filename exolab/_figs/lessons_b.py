@@ -12,7 +12,9 @@ from ..figures import figure  # noqa: F401
 
 @figure("04_resistance_matrix",
         alt="Heatmap of drugs (rows) against the six exosomal resistance mechanisms (columns); "
-            "each cell counts the curated findings linking that drug to that mechanism.")
+            "each cell counts the curated findings linking that drug to that mechanism, and a "
+            "last row, set apart by a line, counts the findings that name a mechanism but no "
+            "specific drug.")
 def resistance_matrix_fig():
     from ..plots.data import plot_resistance_matrix
     from ..query import resistance_matrix_table
