@@ -478,7 +478,7 @@ def test_cargo_explorer_reports_a_broken_table_then_recovers(kb_copy):
     with corrupted(kb_copy, "cell_types"):
         w.controls["theme"].value = "immunity"
         assert_problem(w, "cell_types.csv")
-        assert len(w.result) == 0
+        assert len(w.result) == 0 and "press 'Reset filters'" in w.error
     w.controls["theme"].value = "metabolism"
     assert w.error is None and "1 of 8 findings match" in w.count.value
     assert w.plot.outputs[0]["data"]["image/png"]
@@ -508,6 +508,7 @@ def test_molecule_card_reports_a_broken_table_then_recovers(kb_copy):
     with corrupted(kb_copy, "findings"):
         w.controls["name"].value = "ALIX"
         assert w.error and "findings.csv" in w.error and w.profile is None
+        assert "type or pick the name again" in w.error                  # the way back
         assert "exolab-message-error" in w.card.value and "HGNC" not in w.card.value
     w.controls["name"].value = "PD-L1"
     assert w.error is None and "F003" in w.card.value

@@ -225,12 +225,11 @@ def _reset_button() -> W.Button:
 _PROBLEMS = (kb.DataError, LookupError, ValueError, RuntimeError)
 
 
-def _problem_text(exc: Exception) -> str:
+def _problem_text(exc: Exception, way_back: str) -> str:
     if isinstance(exc, kb.DataError):
         return (f"The knowledge base could not be read: {exc}. Fix or undo the change to that "
-                "file, then change a filter (or press 'Reset filters') to try again.")
-    return (f"This view could not be updated ({type(exc).__name__}: {exc}). Change a filter "
-            "or press 'Reset filters' to try again.")
+                f"file, then {way_back} to try again.")
+    return f"This view could not be updated ({type(exc).__name__}: {exc}). {way_back.capitalize()} to try again."
 
 
 def _guarded(method):
@@ -247,7 +246,7 @@ def _guarded(method):
             return method(self, *args, **kwargs)
         except _PROBLEMS as exc:
             self._hold = False
-            self.show_problem(_problem_text(exc))
+            self.show_problem(_problem_text(exc, self.way_back))
             return None
     return wrapper
 
@@ -256,6 +255,7 @@ class _Explorer(Panel):
     """A Panel whose static view is fixed when it is built (so it is deterministic)."""
 
     title = ""
+    way_back = "change a filter or press 'Reset filters'"   # said after an error message
 
     def __init__(self):
         self._static_html, self._static_text = "", ""
@@ -630,6 +630,7 @@ class MoleculeCard(_Explorer):
     """Live state of :func:`molecule_card`."""
 
     title = "Molecule card"
+    way_back = "type or pick the name again"
 
     def __init__(self, name="PKM"):
         super().__init__()
@@ -683,6 +684,7 @@ class KbTour(_Explorer):
     """Live state of :func:`kb_tour`."""
 
     title = "Knowledge-base tour"
+    way_back = "pick a theme again"
     examples = 5
 
     def __init__(self, theme=None, *, tables=True, plot=True):

@@ -417,7 +417,9 @@ def resistance_explorer(dose: float = 1.0, transfer_rate: float = 0.1, inhibitor
         "inhibitor_on": W.ToggleButton(value=on, description="release inhibitor", icon="ban",
                                        tooltip="GW4869-like: blocks exosome release; press to "
                                                "switch it on or off",
-                                       layout=W.Layout(width="14em", margin="2px 0 2px 14.5em")),
+                                       # in line with the slider tracks: past the 14em label and its gap
+                                       layout=W.Layout(width="14em",
+                                                       margin="2px 0 2px calc(14em + 8px)")),
         "inhibitor": _slider(W.FloatSlider, "inhibitor strength", min=0, max=1, step=0.05,
                              value=float(inhibitor) if on else INHIBITOR_ON, readout_format=".2f",
                              disabled=not on,
