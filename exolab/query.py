@@ -253,16 +253,25 @@ def _fold(text: str) -> str:
 _GREEK_LETTERS = {"α": "a", "β": "b", "γ": "g", "δ": "d", "ε": "e", "κ": "k"}
 _GREEK_NAMES = re.compile(r"(alpha|beta|gamma|delta|epsilon|kappa)(?![a-z])")
 _NOT_ALNUM = re.compile(r"[\W_]+")
+_PUNCTUATION = re.compile(r"[^\w\s]+|_+")
+_SPACES = re.compile(r"\s+")
 # Characters that only join the parts of a name ("PD-L1", "pd l1", "miR-21/5p"); a needle
 # with any other punctuation ("(a+b)*?") is searched literally only.
 _JOINERS = set(" -‐‑‒–—_/.·'’")
 
 
-def _squash(folded: str) -> str:
-    """Already-folded text without punctuation or spaces, Greek as Latin letters."""
+def _squash(folded: str, *, spaces: bool = False) -> str:
+    """Already-folded text without punctuation, Greek as Latin letters.
+
+    ``spaces=True`` (the haystack) keeps one space between words, so a needle never
+    matches across them ("IL-6" must not find "until 6 days"); the needle loses its
+    spaces too ("pd l1" finds "PD-L1").
+    """
     for letter, latin in _GREEK_LETTERS.items():
         folded = folded.replace(letter, latin)
     folded = _GREEK_NAMES.sub(lambda m: m.group(1)[0], folded)
+    if spaces:
+        return _SPACES.sub(" ", _PUNCTUATION.sub("", folded))
     return _NOT_ALNUM.sub("", folded)
 
 
@@ -308,7 +317,7 @@ def _squashed_haystack(df: pd.DataFrame) -> pd.Series:
     """:func:`_haystack` without punctuation or spaces and with Greek as Latin letters."""
     entry = _hay_entry(df)
     if entry[2] is None:
-        entry[2] = entry[1].map(_squash)
+        entry[2] = entry[1].map(lambda text: _squash(text, spaces=True))
     return entry[2]
 
 

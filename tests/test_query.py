@@ -448,3 +448,11 @@ def test_real_sharp_s_is_not_ss(real):
     hay = q._haystack(q.filter_findings())
     assert len(q.filter_findings(text="ß")) == int(hay.str.contains("ß", regex=False).sum())
     assert len(q.filter_findings(text="ss")) > 0
+
+
+def test_punctuation_free_search_does_not_match_across_words(kb):
+    findings = d.load("findings")
+    findings.loc[findings["finding_id"] == "F004", "claim"] = "Loss of ALIX for a week until 6 days later."
+    findings.loc[findings["finding_id"] == "F005", "claim"] = "Vesicles carry IL-6 (interleukin 6)."
+    assert ids(q.filter_findings(findings, text="IL-6")) == ["F005"]
+    assert ids(q.filter_findings(findings, text="il6")) == ["F005"]
