@@ -233,3 +233,23 @@ def test_a_rotor_table_broken_mid_session_shows_a_message_then_recovers(rotors_c
     rewrite(original, 10)
     w.controls["diameter_nm"].value = 60
     assert w.error is None and w.output.outputs[0]["data"]["image/png"]
+
+
+def test_the_models_fall_back_to_the_tables_first_rotor_like_the_explorer(rotors_copy):
+    from exolab import query as q
+    from exolab.models import sedimentation as sd
+
+    _keep_rows(rotors_copy, lambda line: line.startswith(("sw_41_ti,", "type_45_ti,")))
+    d.clear_cache()
+    first = d.load("rotors")["rotor_id"].iloc[0]
+    assert sd.default_rotor() == q.default_rotor() == first != "type_70_ti"
+    assert sd.rotor_pelleting_time_min(50) == sd.rotor_pelleting_time_min(50, first)
+    assert sd.clearing_comparison().attrs["rotor_name"] == d.load("rotors")["name"].iloc[0]
+    assert sd.pelleting_table(rcf_g=100_000, diameters_nm=[50]).attrs["rotor_name"] == \
+        d.load("rotors")["name"].iloc[0]
+    with pytest.raises(ValueError, match=r"got 'type_70_ti'"):
+        sd.rotor_pelleting_time_min(50, "type_70_ti")
+    _keep_rows(rotors_copy, lambda line: False)                      # a header-only table
+    d.clear_cache()
+    with pytest.raises(ValueError, match="no rows|holds no rotor"):   # the loader says so first
+        sd.rotor_pelleting_time_min(50)

@@ -308,6 +308,29 @@ def test_clearing_comparison_takes_own_particles_and_rejects_bad_ones():
         sd.clearing_comparison(TYPE_70_TI, particles=[])
 
 
+def test_default_rotor_is_the_type_70_ti_of_the_course_table():
+    from exolab import query
+
+    assert sd.DEFAULT_ROTOR == query.DEFAULT_ROTOR          # one rule, two copies (models never import query)
+    assert sd.default_rotor() == query.default_rotor() == "type_70_ti"
+    assert sd.default_rotor("sw_41_ti") == "sw_41_ti"
+    with pytest.raises(ValueError, match=r"rotor_id of the rotors table \(.*type_70_ti.*\); got 'typo'"):
+        sd.default_rotor("typo")
+
+
+def test_rotor_defaults_compute_what_the_type_70_ti_gives():
+    # bio-pellet-time's answer calls rotor_pelleting_time_min without a rotor: still the Type 70 Ti
+    assert sd.rotor_pelleting_time_min(70) == sd.rotor_pelleting_time_min(70, "type_70_ti")
+    assert sd.rotor_pelleting_time_min(70) == pytest.approx(
+        sd.spin_plan(70, "type_70_ti", 100_000, 4.0)["time_min"], rel=1e-9)
+    pd_testing = __import__("pandas").testing
+    pd_testing.assert_frame_equal(sd.clearing_comparison(), sd.clearing_comparison("type_70_ti"))
+    assert sd.clearing_comparison().attrs["rotor_name"] == "Type 70 Ti"
+    by_default = sd.pelleting_table(rcf_g=100_000, diameters_nm=[50, 100], temp_C=4)
+    pd_testing.assert_frame_equal(by_default, sd.pelleting_table("type_70_ti", 100_000, [50, 100], temp_C=4))
+    assert by_default.attrs["rotor_name"] == "Type 70 Ti"
+
+
 @pytest.mark.parametrize("hours, text", [(16 / 3600, "16 s"), (26 / 60, "26 min"), (1.645, "1.6 h"),
                                          (82.25, "3.4 days"), (math.inf, "never (does not sink)")])
 def test_format_duration(hours, text):
@@ -659,6 +682,20 @@ def test_explore_starting_fraction():
 def test_explore_rejects_bad_input(kwargs, words):
     with pytest.raises(ValueError, match=words):
         rs.explore(**kwargs)
+
+
+def test_parameter_table_lists_every_default_with_its_unit_and_meaning():
+    import inspect
+
+    table = rs.parameter_table()
+    assert table.columns.tolist() == ["parameter", "default", "unit", "meaning"]
+    assert table["parameter"].tolist() == list(rs.DEFAULTS)
+    assert table["default"].tolist() == [float(v) for v in rs.DEFAULTS.values()]
+    assert set(rs.PARAMETERS) == set(rs.DEFAULTS)             # a new default needs its unit and meaning
+    assert all(table["unit"].str.len() > 0) and all(table["meaning"].str.len() > 10)
+    keywords = set(inspect.signature(rs.simulate_resistance).parameters)
+    assert set(table["parameter"]) <= keywords                # each row is a keyword learners can pass
+    assert table.set_index("parameter").loc["inhibitor", "meaning"].count("inhibitor") == 1
 
 
 def test_scenario_table_is_lesson_04s_comparison():

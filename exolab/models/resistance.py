@@ -34,12 +34,27 @@ from ._checks import as_int, as_scalar, fmt_number
 
 __all__ = ["DEFAULTS", "MIN_DAYS", "MAX_DAYS", "MAX_CELLS", "MAX_CAPACITY", "MAX_UNLIMITED_GROWTH",
            "SCENARIOS", "kill_rate", "simulate_resistance", "time_to_dominance", "explore",
-           "scenario_table"]
+           "scenario_table", "PARAMETERS", "parameter_table"]
 
 DEFAULTS = dict(days=60.0, sensitive0=1e5, resistant0=1e3, growth_sensitive=0.30,
                 growth_resistant=0.25, capacity=1e7, dose=1.0, kill_max=0.5, ec50=1.0,
                 transfer_rate=0.10, inhibitor=0.0)
 """Illustrative defaults (per day; resistant cells grow a little slower: a fitness cost)."""
+
+PARAMETERS = {
+    "days": ("days", "how long the simulation runs"),
+    "sensitive0": ("cells", "drug-sensitive cells at the start"),
+    "resistant0": ("cells", "resistant cells at the start"),
+    "growth_sensitive": ("per day", "growth rate g_S of sensitive cells"),
+    "growth_resistant": ("per day", "growth rate g_R of resistant cells"),
+    "capacity": ("cells", "carrying capacity K that both populations share"),
+    "dose": ("dose units", "drug dose, in the same units as ec50"),
+    "kill_max": ("per day", "highest rate at which the drug kills sensitive cells"),
+    "ec50": ("dose units", "dose at which the kill rate is half of kill_max"),
+    "transfer_rate": ("per day", "rate τ at which exosomes from resistant cells convert sensitive ones"),
+    "inhibitor": ("0–1", "share of exosome release blocked; τ is multiplied by (1 − inhibitor)"),
+}
+"""Unit and meaning of every keyword in :data:`DEFAULTS` (what :func:`parameter_table` shows)."""
 
 MIN_DAYS = 0.01
 """Shortest simulation (days, ~15 min). Intervals near 1e-300 days made the solver loop
@@ -407,3 +422,26 @@ def scenario_table(scenarios=None, **base) -> pd.DataFrame:
                      "resistant share at the end (%)":
                          round(100 * float(df["resistant_fraction"].iloc[-1]), 1)})
     return pd.DataFrame(rows).set_index("scenario")
+
+
+def parameter_table() -> pd.DataFrame:
+    """The model's parameters with their defaults, units and meanings, one row each.
+
+    Every row is a keyword of :func:`simulate_resistance` and :func:`time_to_dominance`,
+    so a design exercise can read off which one an intervention changes.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``parameter``, ``default`` (from :data:`DEFAULTS`), ``unit`` and
+        ``meaning`` (from :data:`PARAMETERS`), in the order of :data:`DEFAULTS`.
+
+    Examples
+    --------
+    >>> parameter_table().set_index("parameter").loc["transfer_rate", "default"]
+    0.1
+    """
+    rows = [{"parameter": name, "default": float(value),
+             "unit": PARAMETERS.get(name, ("", ""))[0], "meaning": PARAMETERS.get(name, ("", ""))[1]}
+            for name, value in DEFAULTS.items()]
+    return pd.DataFrame(rows, columns=["parameter", "default", "unit", "meaning"])

@@ -30,7 +30,8 @@ __all__ = ["SVEDBERG_S", "RCF_CONSTANT", "K_FACTOR_CONSTANT", "sedimentation_coe
            "water_viscosity_mPa_s", "pelleting_table", "rotor_pelleting_time_min",
            "DIAMETER_RANGE_NM", "DENSITY_RANGE_G_ML", "MEDIUM_DENSITY_RANGE_G_ML",
            "VISCOSITY_RANGE_MPA_S", "average_radius_mm", "rotor_spec", "spin_plan",
-           "clearing_comparison", "CLEARING_PARTICLES", "format_duration"]
+           "clearing_comparison", "CLEARING_PARTICLES", "format_duration", "DEFAULT_ROTOR",
+           "default_rotor"]
 
 SVEDBERG_S = 1e-13
 """One Svedberg unit, in seconds."""
@@ -49,6 +50,53 @@ MEDIUM_DENSITY_RANGE_G_ML = (0.7, 2.0)
 gradient media (sucrose, iodixanol, CsCl up to ~1.9)."""
 VISCOSITY_RANGE_MPA_S = (0.1, 1e4)
 """Liquids from hot water (0.28 mPa s) to glycerol (~1,400 mPa s), with room either side."""
+
+DEFAULT_ROTOR = "type_70_ti"
+"""The rotor the course's examples use when the ``rotors`` table holds it (the same rule
+as :func:`exolab.query.default_rotor`, kept here because the models never import query)."""
+
+
+def _rotor_table():
+    from exolab.data import load  # late: the formulas here need no data tables
+
+    return load("rotors").set_index("rotor_id")
+
+
+def default_rotor(rotor=None) -> str:
+    """The ``rotor_id`` a calculation uses when none is given.
+
+    Parameters
+    ----------
+    rotor : str, optional
+        A wanted ``rotor_id``; returned as it is if the ``rotors`` table holds it.
+        ``None`` gives :data:`DEFAULT_ROTOR` when the table has it, else the table's
+        first rotor (an instructor's table may hold other rotors).
+
+    Returns
+    -------
+    str
+        A ``rotor_id`` of the ``rotors`` table.
+
+    Raises
+    ------
+    ValueError
+        ``rotor`` is not in the table (the message lists the valid ids), or the table
+        holds no rotor.
+
+    Examples
+    --------
+    >>> default_rotor()            # doctest: +SKIP
+    'type_70_ti'
+    """
+    ids = [str(i) for i in _rotor_table().index]
+    if not ids:
+        raise ValueError("the rotors table holds no rotor; add one to rotors.csv")
+    if rotor is None:
+        return DEFAULT_ROTOR if DEFAULT_ROTOR in ids else ids[0]
+    if str(rotor) not in ids:
+        raise ValueError(f"rotor must be a rotor_id of the rotors table ({', '.join(ids)}); "
+                         f"got {rotor!r}")
+    return str(rotor)
 
 
 def sedimentation_coefficient_S(diameter_nm, particle_density_g_ml=1.15, medium_density_g_ml=1.0,
@@ -203,8 +251,9 @@ def pelleting_table(rotor=None, rcf_g=None, diameters_nm=None, *, k_factor=None,
 
     Parameters
     ----------
-    rotor : str, mapping or pandas.Series
-        See :func:`rotor_spec`. (In the ``k_factor`` form: the diameters.)
+    rotor : str, mapping or pandas.Series, optional
+        See :func:`rotor_spec`; ``None`` means :func:`default_rotor`. (In the
+        ``k_factor`` form: the diameters.)
     rcf_g : float
         Force in multiples of g at the radius chosen by ``radius`` (> 0, at most the
         rotor's maximum).
@@ -249,10 +298,10 @@ def pelleting_table(rotor=None, rcf_g=None, diameters_nm=None, *, k_factor=None,
                else 1.0 if temp_C is None else water_viscosity_mPa_s(temp_C))
         k = k_factor
     else:
-        if rotor is None or rcf_g is None:
+        if rcf_g is None:
             raise ValueError("pelleting_table needs a rotor and rcf_g (or diameters_nm with "
                              "k_factor=)")
-        plan = _spin(rotor_spec(rotor), rcf_g, radius)
+        plan = _spin(rotor_spec(default_rotor() if rotor is None else rotor), rcf_g, radius)
         eta = (viscosity_mPa_s if viscosity_mPa_s is not None
                else water_viscosity_mPa_s(4.0 if temp_C is None else temp_C))
         k = plan["k_factor"]
@@ -268,7 +317,7 @@ def pelleting_table(rotor=None, rcf_g=None, diameters_nm=None, *, k_factor=None,
     return df
 
 
-def rotor_pelleting_time_min(diameter_nm, rotor="type_70_ti", rcf_g=100_000.0, temp_C=4.0,
+def rotor_pelleting_time_min(diameter_nm, rotor=None, rcf_g=100_000.0, temp_C=4.0,
                              particle_density_g_ml=1.15, medium_density_g_ml=1.0):
     """Minutes to pellet vesicles of ``diameter_nm`` in a rotor of the ``rotors`` table.
 
@@ -281,8 +330,9 @@ def rotor_pelleting_time_min(diameter_nm, rotor="type_70_ti", rcf_g=100_000.0, t
     ----------
     diameter_nm : float or array_like
         Vesicle diameter in nm (> 0).
-    rotor : str
-        A ``rotor_id`` of the ``rotors`` table (``exolab.data.load("rotors")``).
+    rotor : str, optional
+        A ``rotor_id`` of the ``rotors`` table (``exolab.data.load("rotors")``);
+        default :func:`default_rotor` (the Type 70 Ti when the table has it).
     rcf_g : float
         Force at ``r_max`` in multiples of g (> 0, at most the rotor's maximum).
     temp_C : float
@@ -300,13 +350,8 @@ def rotor_pelleting_time_min(diameter_nm, rotor="type_70_ti", rcf_g=100_000.0, t
     ValueError
         Unknown rotor, a force beyond the rotor's maximum, or any invalid number.
     """
-    from exolab.data import load  # late: the other functions here need no data tables
-
-    rotors = load("rotors").set_index("rotor_id")
-    if rotor not in rotors.index:
-        raise ValueError(f"rotor must be a rotor_id of the rotors table ({', '.join(rotors.index)}); "
-                         f"got {rotor!r}")
-    row = rotors.loc[rotor]
+    rotor = default_rotor(rotor)
+    row = _rotor_table().loc[rotor]
     r_max, max_rpm, k_max = float(row["r_max_mm"]), float(row["max_rpm"]), float(row["k_factor"])
     force = float(as_array("rcf_g", rcf_g, low=0, low_open=True))
     top = RCF_CONSTANT * (r_max / 10.0) * max_rpm ** 2  # rcf_g() at full speed (the name is taken here)
@@ -504,7 +549,7 @@ a 10 um cell and 1 um fragments of it (cell density), and small EVs at the
 upper and lower end of the exosome range (1.15 g/mL, mid-range for small EVs)."""
 
 
-def clearing_comparison(rotor="type_70_ti", forces_g=(2_000.0, 100_000.0), *, particles=None,
+def clearing_comparison(rotor=None, forces_g=(2_000.0, 100_000.0), *, particles=None,
                         temp_C=4.0, radius="max", medium_density_g_ml=1.0, layout="long"):
     """Why differential centrifugation works: the same spins, very different particles.
 
@@ -513,8 +558,9 @@ def clearing_comparison(rotor="type_70_ti", forces_g=(2_000.0, 100_000.0), *, pa
 
     Parameters
     ----------
-    rotor : str, mapping or pandas.Series
-        See :func:`rotor_spec`; default the Type 70 Ti of the ``rotors`` table.
+    rotor : str, mapping or pandas.Series, optional
+        See :func:`rotor_spec`; default :func:`default_rotor` (the Type 70 Ti when the
+        ``rotors`` table has it, else its first rotor).
     forces_g : sequence of float
         Forces in multiples of g (each > 0, at most the rotor's maximum).
     particles : sequence of (label, diameter_nm, density_g_ml), optional
@@ -540,7 +586,7 @@ def clearing_comparison(rotor="type_70_ti", forces_g=(2_000.0, 100_000.0), *, pa
 
     if layout not in ("long", "wide"):
         raise ValueError(f"layout must be 'long' or 'wide'; got {layout!r}")
-    spec = rotor_spec(rotor)
+    spec = rotor_spec(default_rotor() if rotor is None else rotor)
     chosen = CLEARING_PARTICLES if particles is None else tuple(particles)
     if not chosen:
         raise ValueError("particles must name at least one (label, diameter_nm, density_g_ml)")
