@@ -36,7 +36,7 @@ __all__ = ["THEME_LESSONS", "ANY", "filter_findings", "citation_table", "summari
            "references_for", "format_source", "display_name", "filter_options",
            "therapeutics", "show_table", "Table", "ReferenceList", "vocab_label",
            "confidence_flag", "EFFECT_LABELS", "VOCAB_LABELS", "render_html", "render_text",
-           "NO_DRUG", "rotors", "default_rotor", "DEFAULT_ROTOR"]
+           "NO_DRUG", "rotors", "default_rotor", "DEFAULT_ROTOR", "source_issues", "drugs"]
 
 #: Which lesson teaches each theme (metastasis and angiogenesis share one).
 THEME_LESSONS = {
@@ -470,13 +470,18 @@ def _number(v) -> str:
     if isinstance(v, (bool, np.bool_)):
         return "yes" if v else "no"
     if isinstance(v, (int, np.integer)):
-        return str(int(v))
+        return _integer(int(v))
     v = float(v)
     if not np.isfinite(v):
         return "∞" if v > 0 else "-∞"
     if v.is_integer() and abs(v) < 1e15:
-        return str(int(v))
+        return _integer(int(v))
     return f"{v:,.0f}" if abs(v) >= 1000 else f"{v:.3g}"
+
+
+def _integer(n: int) -> str:
+    """Whole numbers from 10,000 up get thousands separators; years such as 2018 do not."""
+    return f"{n:,}" if abs(n) >= 10_000 else str(n)
 
 
 def _column_kinds() -> dict:
@@ -707,7 +712,8 @@ def show_table(data, *, humanise: bool = True) -> Table:
 
 @_one_snapshot
 def filter_findings(data=None, *, theme=None, cargo_class=None, cancer_type=None, donor_cell=None,
-                    recipient_cell=None, pathway=None, effect=None, text=None) -> pd.DataFrame:
+                    recipient_cell=None, pathway=None, effect=None, text=None,
+                    refs=None) -> pd.DataFrame:
     """Return the findings that pass every given filter.
 
     Parameters
@@ -727,16 +733,32 @@ def filter_findings(data=None, *, theme=None, cargo_class=None, cancer_type=None
         either way ("TGF-b", "TGFb", "TGF-beta" and "TGF-β" find the same rows),
         unless the text holds other punctuation than hyphens, spaces, dots or
         slashes.
+    refs : int or list of int, optional
+        Keep findings whose ``refs`` cite any of these reference numbers (the
+        numbering of each finding's ``source``): ``refs=172`` gives the findings
+        that cite the review's reference [172].
 
     Returns
     -------
     pandas.DataFrame
         Matching findings, original order, fresh 0..n-1 index.
+
+    Raises
+    ------
+    ValueError
+        A ``refs`` item that is not a whole number.
     """
+    wanted_refs = _ref_numbers(refs)
     df = _findings(data)
     if df.empty:
         return df.iloc[0:0].reset_index(drop=True)
     mask = pd.Series(True, index=df.index)
+    if wanted_refs is not None:
+        if "refs" not in df.columns:
+            mask &= False
+        else:
+            mask &= df["refs"].map(lambda cell: isinstance(cell, tuple)
+                                   and any(int(n) in wanted_refs for n in cell)).astype(bool)
     given = dict(theme=theme, cargo_class=cargo_class, cancer_type=cancer_type, donor_cell=donor_cell,
                  recipient_cell=recipient_cell, pathway=pathway, effect=effect)
     for col, value in given.items():
@@ -761,6 +783,25 @@ def filter_findings(data=None, *, theme=None, cargo_class=None, cancer_type=None
         mask &= text_mask.fillna(False).astype(bool)
     out = df.loc[mask].reset_index(drop=True)
     out.attrs = {}
+    return out
+
+
+def _ref_numbers(refs) -> set | None:
+    """``refs=`` of :func:`filter_findings` as a set of ints (None: no filter)."""
+    items = _as_list(refs)
+    if items is None:
+        return None
+    out = set()
+    for item in items:
+        if isinstance(item, (bool, np.bool_)):
+            raise ValueError(f"refs must be reference numbers (whole numbers); got {item!r}")
+        try:
+            number = float(str(item).strip())
+        except ValueError:
+            raise ValueError(f"refs must be reference numbers (whole numbers); got {item!r}") from None
+        if not number.is_integer():
+            raise ValueError(f"refs must be reference numbers (whole numbers); got {item!r}")
+        out.add(int(number))
     return out
 
 
@@ -874,13 +915,16 @@ def confidence_flag(confidence) -> str:
 
 
 @_one_snapshot
-def citation_table(findings: pd.DataFrame) -> Table:
+def citation_table(findings: pd.DataFrame, *, drug: bool = False) -> Table:
     """Return a tidy, student-facing table of findings with full sources.
 
     Parameters
     ----------
     findings : pandas.DataFrame
         Rows of the ``findings`` table (e.g. from :func:`filter_findings`).
+    drug : bool
+        Add a ``drug`` column after ``cancer``: the drug(s) a finding names, by name
+        ("bortezomib (BTZ)"), "–" where it names none.
 
     Returns
     -------
@@ -895,9 +939,11 @@ def citation_table(findings: pd.DataFrame) -> Table:
         stay visible whichever columns a lesson selects.
     """
     columns = ["id", "finding", "cargo", "effect", "cells", "cancer", "source"]
+    if drug:
+        columns.insert(columns.index("cancer") + 1, "drug")
     lk, sources = _lookups(), _source_names()
     needed = ["finding_id", "claim", "cargo", "cargo_in_source", "effect", "direction", "donor_cell",
-              "recipient_cell", "cancer_type", "source", "section", "refs", "confidence"]
+              "recipient_cell", "cancer_type", "drug", "source", "section", "refs", "confidence"]
     rows = []
     for r in findings[[c for c in needed if c in findings.columns]].to_dict("records"):
         cargo = _dn(lk, "cargo", _get(r, "cargo")) or (_get(r, "cargo_in_source") or "")
@@ -907,7 +953,7 @@ def citation_table(findings: pd.DataFrame) -> Table:
         cells = f"{donor or '?'} → {recipient or '?'}" if (donor or recipient) else ""
         source = _format_source(sources, _get(r, "source"), _get(r, "section"), _get(r, "refs") or ())
         flag = confidence_flag(_get(r, "confidence"))
-        rows.append({
+        row = {
             "id": str(_get(r, "finding_id") or ""),
             "finding": str(_get(r, "claim") or ""),
             "cargo": str(cargo),
@@ -915,7 +961,12 @@ def citation_table(findings: pd.DataFrame) -> Table:
             "cells": cells,
             "cancer": _dn(lk, "cancer_type", _get(r, "cancer_type")),
             "source": f"{source}; {flag}" if flag and source else (source or flag),
-        })
+        }
+        if drug:
+            named = _get(r, "drug")
+            named = named if isinstance(named, tuple) else (() if named is None else (named,))
+            row["drug"] = ", ".join(_dn(lk, "drug", v) for v in named) or MISSING
+        rows.append(row)
     return _as_table(pd.DataFrame(rows, columns=columns), humanise=False)
 
 
@@ -1147,6 +1198,92 @@ def therapeutics(strategy=None, *, acts_on=None, cancer_type=None, evidence=None
             hit |= text.str.contains(_fold(str(w)[:_MAX_TEXT]), regex=False)
         mask &= hit.astype(bool)
     return _as_table(df.loc[mask].reset_index(drop=True))
+
+
+_ISSUE_COLUMNS = {"issue_id": "issue", "kind": "kind", "what_the_source_says": "what the source says",
+                  "what_the_course_does": "what the course does", "note": "note"}
+
+
+@_one_snapshot
+def source_issues(*ids) -> Table:
+    """Return rows of the ``source_issues`` table in a compact, readable form.
+
+    Parameters
+    ----------
+    *ids : str or list of str
+        Issue ids such as ``"SI43"``, in the order to show them; none means every
+        issue, in table order.
+
+    Returns
+    -------
+    Table
+        Columns ``issue``, ``kind``, ``what the source says`` and ``what the course
+        does``, plus ``note`` when one of the rows has a note. The source, section and
+        the list of affected rows are left out; ``kb.load("source_issues")`` has them.
+
+    Raises
+    ------
+    KeyError
+        An id that is not in the table (the message names it).
+
+    Examples
+    --------
+    >>> source_issues("SI43", "SI44")        # doctest: +SKIP
+    """
+    wanted = [str(i) for item in ids
+              for i in ([item] if isinstance(item, str) or not isinstance(item, Iterable) else item)]
+    df = _table("source_issues")
+    known = df["issue_id"].astype(str).tolist() if "issue_id" in df.columns else []
+    missing = [i for i in wanted if i not in known]
+    if missing:
+        raise KeyError(f"no source issue {', '.join(missing)} in the source_issues table "
+                       f"({len(known)} issues; kb.load('source_issues') lists them)")
+    if wanted:
+        df = df.set_index("issue_id", drop=False).loc[wanted]
+    columns = [c for c in _ISSUE_COLUMNS if c in df.columns]
+    if "note" in columns and df["note"].isna().all():
+        columns.remove("note")
+    out = df[columns].rename(columns=_ISSUE_COLUMNS).reset_index(drop=True)
+    return _as_table(out)
+
+
+@_one_snapshot
+def drugs(role=None) -> Table:
+    """Return rows of the ``drugs`` table, optionally only those of some roles.
+
+    Parameters
+    ----------
+    role : str or list of str, optional
+        ``"chemotherapy"``, ``"targeted"`` or ``"exosome_inhibitor"`` (the ``role``
+        values of the registry); ``None`` or ``"(any)"`` means every drug.
+
+    Returns
+    -------
+    Table
+        The matching rows, every column, table order, fresh index.
+
+    Raises
+    ------
+    ValueError
+        A role the registry does not allow (the message lists the allowed ones).
+
+    Examples
+    --------
+    >>> drugs(role="exosome_inhibitor")[["name", "chebi_id", "note"]]   # doctest: +SKIP
+    """
+    df = _table("drugs")
+    roles = _as_list(role)
+    if roles is None:
+        return _as_table(df.reset_index(drop=True))
+    allowed = (list(df["role"].cat.categories) if "role" in df.columns
+               and isinstance(df["role"].dtype, pd.CategoricalDtype) else None)
+    unknown = [r for r in roles if allowed is not None and str(r) not in allowed]
+    if unknown:
+        raise ValueError(f"role must be one of {', '.join(allowed)}; got {', '.join(map(repr, unknown))}")
+    if "role" not in df.columns:
+        return _as_table(df.iloc[0:0].reset_index(drop=True))
+    keep = df["role"].astype(str).isin([str(r) for r in roles])
+    return _as_table(df.loc[keep.to_numpy()].reset_index(drop=True))
 
 
 #: The rotor the course's sedimentation examples use when the ``rotors`` table has it.

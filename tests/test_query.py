@@ -223,6 +223,44 @@ def test_resistance_matrix_counts_findings_without_a_drug(kb):
     assert q.resistance_cell("cisplatin", "anti_apoptosis", data=findings).empty
 
 
+def test_filter_by_reference_numbers(kb):
+    assert ids(q.filter_findings(refs=12)) == ["F002", "F005"]
+    assert ids(q.filter_findings(refs=[3, 72])) == ["F001", "F004"]       # any of them
+    assert ids(q.filter_findings(refs="14")) == ["F005", "F007"]          # typed as text
+    assert ids(q.filter_findings(refs=14.0, theme="drug_resistance")) == ["F005", "F007"]
+    assert ids(q.filter_findings(refs=14, cancer_type="breast_cancer")) == ["F005"]
+    assert ids(q.filter_findings(refs=999)) == []
+    assert ids(q.filter_findings(refs=None)) == ids(q.filter_findings(refs="(any)")) == ids(q.filter_findings())
+    for bad in (1.5, "twelve", True):
+        with pytest.raises(ValueError, match="refs must be reference numbers"):
+            q.filter_findings(refs=bad)
+
+
+def test_citation_table_can_name_the_drug(kb):
+    plain = q.citation_table(q.filter_findings(theme="drug_resistance"))
+    table = q.citation_table(q.filter_findings(theme="drug_resistance"), drug=True)
+    assert table.columns.tolist() == ["id", "finding", "cargo", "effect", "cells", "cancer", "drug", "source"]
+    assert dict(zip(table["id"], table["drug"])) == {"F002": "cisplatin", "F005": "doxorubicin",
+                                                     "F007": "cisplatin"}
+    assert table.drop(columns="drug").equals(plain)
+    other = q.citation_table(q.filter_findings(theme="immunity"), drug=True)
+    assert other["drug"].tolist() == ["–", "–"]
+    assert q.citation_table(q.filter_findings(theme="therapy"), drug=True).shape == (0, 8)
+
+
+def test_drugs_by_role_without_a_role_column(kb):
+    assert q.drugs()["drug_id"].tolist() == ["cisplatin", "doxorubicin"]
+    assert isinstance(q.drugs(), q.Table)
+    assert q.drugs(role="chemotherapy").empty          # the fixture's drugs table has no roles
+
+
+def test_whole_numbers_get_thousands_separators_but_years_do_not(kb):
+    text = repr(q.show_table(pd.DataFrame({"year": [2018, 1999], "cells": [100_000.0, 1e7],
+                                           "n": [12_345, 7]})))
+    assert "2018" in text and "2,018" not in text
+    assert "100,000" in text and "10,000,000" in text and "12,345" in text
+
+
 def test_molecule_profile(kb):
     p = q.molecule_profile("PKM2")
     assert p["molecule_id"] == "PKM"
@@ -456,3 +494,37 @@ def test_punctuation_free_search_does_not_match_across_words(kb):
     findings.loc[findings["finding_id"] == "F005", "claim"] = "Vesicles carry IL-6 (interleukin 6)."
     assert ids(q.filter_findings(findings, text="IL-6")) == ["F005"]
     assert ids(q.filter_findings(findings, text="il6")) == ["F005"]
+
+
+def test_real_source_issues_are_compact_and_in_the_order_asked(real):
+    both = q.source_issues("SI44", "SI43")
+    assert isinstance(both, q.Table)
+    assert both["issue"].tolist() == ["SI44", "SI43"]
+    assert both.columns.tolist() == ["issue", "kind", "what the source says", "what the course does"]
+    issues = d.load("source_issues").set_index("issue_id")
+    assert both.iloc[1]["what the course does"] == issues.loc["SI43", "what_the_course_does"]
+    assert q.source_issues(["SI43", "SI44"])["issue"].tolist() == ["SI43", "SI44"]
+    with_note = issues.loc[issues["note"].notna()].index[0]
+    assert "note" in q.source_issues(with_note).columns
+    text, page = repr(both), both._repr_html_()
+    assert "cannabidiol" in text and "what_the" not in text and "<NA>" not in page and "–" not in text
+    assert len(q.source_issues()) == len(issues)
+    with pytest.raises(KeyError, match="SI99"):
+        q.source_issues("SI43", "SI99")
+
+
+def test_real_drugs_by_role(real):
+    table = d.load("drugs")
+    inhibitors = q.drugs(role="exosome_inhibitor")
+    assert isinstance(inhibitors, q.Table) and len(inhibitors) > 0
+    assert inhibitors["drug_id"].tolist() == table.loc[table["role"] == "exosome_inhibitor", "drug_id"].tolist()
+    assert len(q.drugs(role=["chemotherapy", "targeted"])) + len(inhibitors) == len(q.drugs()) == len(table)
+    with pytest.raises(ValueError, match="role must be one of chemotherapy"):
+        q.drugs(role="inhibitor")
+
+
+def test_real_filter_by_reference_agrees_with_the_refs_column(real):
+    findings = d.load("findings")
+    for n in (172, 8, 16):
+        expected = [f for f, refs in zip(findings["finding_id"], findings["refs"]) if n in refs]
+        assert expected and ids(q.filter_findings(refs=n)) == expected
