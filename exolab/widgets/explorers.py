@@ -775,7 +775,7 @@ class SelfCheck(Panel):
 
     def __init__(self):
         self.button = W.Button(description="Click me", button_style="primary", icon="check")
-        self.label = W.Label("Widgets display. Click the button to check the kernel answers.")
+        self.label = W.Label("Widgets are showing. Click the button to check that the kernel answers.")
         self.clicks = 0
         super().__init__([self.button, self.label],
                          fallback_html=message_html(SELF_CHECK_FALLBACK, kind="warning"),
