@@ -363,6 +363,14 @@ def test_molecule_card_content(kb):
     assert "HGNC:4910" in w.card.value and "(target)" in w.card.value
 
 
+def test_molecule_card_static_text_counts_in_words(kb):
+    one = E.molecule_card("ALIX")                       # one fixture finding
+    assert one._repr_mimebundle_()["text/plain"].endswith("ALIX: 1 finding")
+    assert "1 finding across the lessons" in one.card.value
+    two = E.molecule_card("miR-21")
+    assert two._repr_mimebundle_()["text/plain"].endswith("miR-21: 2 findings")
+
+
 @pytest.mark.parametrize("name, expect", [("zzz", "no molecule"), ("", "Type or pick"),
                                           ("cisplatin", "not a molecule"), ("<script>", "no molecule"),
                                           ("y" * 5000, "too long")])

@@ -208,6 +208,18 @@ def test_resistance_dominance_is_exact_on_long_runs():
     assert f"after {exact:.1f} days" in w.readout.value
 
 
+def test_static_views_show_settings_as_the_sliders_read_them():
+    w = wm.resistance_explorer()
+    text = w._repr_mimebundle_()["text/plain"]
+    assert "starting resistant share = 1.0%" in text and "0.0099" not in text
+    assert "exosomal transfer (/day) = 0.10" in text and "release inhibitor = off" in text
+    w.controls["resistant_fraction0"].value = 0.1
+    bundle = w._repr_mimebundle_()
+    assert "starting resistant share = 10.0%" in bundle["text/plain"] and "10.0%" in bundle["text/html"]
+    sed = wm.sedimentation_explorer()._repr_mimebundle_()["text/plain"]
+    assert "force (× g at r_max) = 100,000" in sed and "vesicle diameter (nm) = 100;" in sed
+
+
 def test_resistance_without_transfer_or_drug_never_dominates():
     w = wm.resistance_explorer(dose=0.0, transfer_rate=0.0)
     assert "not within" in w.readout.value

@@ -218,6 +218,11 @@ def _count_text(n: int, total: int) -> str:
     return f"{n} of {total} {noun} match"
 
 
+def _count_findings(n: int) -> str:
+    """ "1 finding", "6 findings"."""
+    return f"{n} finding" if n == 1 else f"{n} findings"
+
+
 def _reset_button() -> W.Button:
     return W.Button(description="Reset filters", icon="undo", tooltip="Set every filter back to (any)")
 
@@ -653,7 +658,7 @@ class MoleculeCard(_Explorer):
                                 "and glossary terms for one molecule."), self.controls["name"], self.card]
         self.refresh()
         self._freeze(self.card.value, f"Molecule: {name}.",
-                     f"{name}: " + (f"{len(self.profile['findings'])} findings" if self.profile
+                     f"{name}: " + (_count_findings(len(self.profile["findings"])) if self.profile
                                     else "not found"))
 
     @_guarded

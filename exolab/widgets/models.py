@@ -231,6 +231,8 @@ class _Explorer:
                 value = c.label
             elif isinstance(value, bool):
                 value = "on" if value else "off"
+            elif isinstance(value, float) and getattr(c, "readout_format", None):
+                value = format(value, c.readout_format)   # as the slider shows it: "1.0%", not 0.009901
             rows.append((c.description or name, value if not isinstance(value, float)
                          else _fmt(value, 4)))
         return rows
