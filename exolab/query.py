@@ -466,22 +466,35 @@ def _missing(v) -> bool:
     return isinstance(v, (float, np.floating)) and np.isnan(v)
 
 
-def _number(v) -> str:
+def _number(v, group: bool = False) -> str:
+    """One number as text; ``group``: whole numbers from 1,000 up get thousands separators."""
     if isinstance(v, (bool, np.bool_)):
         return "yes" if v else "no"
     if isinstance(v, (int, np.integer)):
-        return _integer(int(v))
+        return _integer(int(v), group)
     v = float(v)
     if not np.isfinite(v):
         return "∞" if v > 0 else "-∞"
     if v.is_integer() and abs(v) < 1e15:
-        return _integer(int(v))
+        return _integer(int(v), group)
     return f"{v:,.0f}" if abs(v) >= 1000 else f"{v:.3g}"
 
 
-def _integer(n: int) -> str:
-    """Whole numbers from 10,000 up get thousands separators; years such as 2018 do not."""
-    return f"{n:,}" if abs(n) >= 10_000 else str(n)
+def _integer(n: int, group: bool) -> str:
+    return f"{n:,}" if group and abs(n) >= 1000 else str(n)
+
+
+_GROUP_FROM = 10_000  # a column holding a number this large groups thousands in all its numbers
+
+
+def _groups_thousands(values) -> bool:
+    """True if a column holds a number of 10,000 or more; years (2018) alone never do."""
+    for v in values:
+        if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, float, np.integer, np.floating)):
+            continue
+        if np.isfinite(v) and abs(v) >= _GROUP_FROM:
+            return True
+    return False
 
 
 def _column_kinds() -> dict:
@@ -506,8 +519,8 @@ def _column_kinds() -> dict:
     return out
 
 
-def _formatter(col, dtype, humanise: bool):
-    """A function cell -> display string for one column."""
+def _formatter(col, dtype, humanise: bool, group: bool = False):
+    """A function cell -> display string for one column (``group``: thousands separators)."""
     kind = _column_kinds().get(col) if humanise and isinstance(col, str) else None
     categorical = isinstance(dtype, pd.CategoricalDtype)
     names: dict = {}
@@ -525,7 +538,7 @@ def _formatter(col, dtype, humanise: bool):
         if _missing(v):
             return MISSING
         if isinstance(v, (bool, np.bool_, int, float, np.integer, np.floating)):
-            return _number(v)
+            return _number(v, group)
         s = str(v)
         if s in names:
             return names[s] or s
@@ -564,7 +577,8 @@ def _display_rows(df: pd.DataFrame, humanise: bool = True) -> tuple[list, list, 
             columns.append([MISSING if _missing(e) else vocab_label("effect", e, d)
                             for e, d in zip(values, directions)])
         else:
-            fmt = _formatter(c, s.dtype, humanise)
+            fmt = _formatter(c, s.dtype, humanise,
+                             pd.api.types.is_numeric_dtype(s.dtype) and _groups_thousands(values))
             columns.append([fmt(v) for v in values])
         numeric.append(pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype))
     rows = [list(r) for r in zip(*columns)] if columns else []

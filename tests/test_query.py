@@ -255,10 +255,12 @@ def test_drugs_by_role_without_a_role_column(kb):
 
 
 def test_whole_numbers_get_thousands_separators_but_years_do_not(kb):
-    text = repr(q.show_table(pd.DataFrame({"year": [2018, 1999], "cells": [100_000.0, 1e7],
-                                           "n": [12_345, 7]})))
-    assert "2018" in text and "2,018" not in text
-    assert "100,000" in text and "10,000,000" in text and "12,345" in text
+    table = q.show_table(pd.DataFrame({"year": [2018, 1999], "cells": [100_000.0, 1000.0],
+                                       "n": [12_345, 7]}))
+    text = repr(table)
+    assert "2018" in text and "2,018" not in text              # a column of years stays as written
+    assert "100,000" in text and "1,000" in text and "12,345" in text   # one style per column
+    assert "100,000" in table._repr_html_() and "1,000<" in table._repr_html_()
 
 
 def test_molecule_profile(kb):
