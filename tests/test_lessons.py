@@ -265,6 +265,8 @@ def test_model_statements_in_the_prose_still_hold():
     assert default < no_transfer and ttd(dose=0.0) is not None and ttd(dose=0.0, transfer_rate=0.0) is None
     slow, fast = ttd(transfer_rate=0.05), ttd(transfer_rate=0.2)
     assert fast < default < slow < no_transfer and 1 < slow - default < 10 and 1 < default - fast < 10
+    # 04 scenario prose and 06 solution: "within the 60 simulated days".
+    assert resistance.DEFAULTS["days"] == 60
     # 06 solution: a blocker delays but only to the no-transfer time; half dose delays further;
     # a quarter dose with a complete blocker never reaches half the tumour.
     assert default < ttd(inhibitor=0.5) < ttd(inhibitor=1.0) and abs(ttd(inhibitor=1.0) - no_transfer) < 0.5
