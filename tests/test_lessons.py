@@ -230,10 +230,13 @@ def test_objectives_and_prerequisites_share_one_style(entry):
 
 
 def test_challenges_that_ask_for_code_have_a_working_cell(entry):
-    if entry["id"] in ORIENTATION:
-        pytest.skip("the orientation lesson has no challenge")
     cells = _nb(entry)["cells"]
-    start = next(i for i, c in enumerate(cells) if c["cell_type"] == "markdown" and _src(c).startswith("## Challenge"))
+    heads = [i for i, c in enumerate(cells) if c["cell_type"] == "markdown" and _src(c).startswith("## Challenge")]
+    if entry["id"] in ORIENTATION:  # the orientation lesson teaches the tools; it sets no challenge
+        assert not heads, f"{entry['file']}: the orientation lesson has a challenge; drop it from ORIENTATION"
+        return
+    assert heads, f"{entry['file']}: every lesson after the orientation ends with a '## Challenge' section"
+    start = heads[0]
     end = next(i for i, c in enumerate(cells[start:], start) if c["cell_type"] == "markdown"
                and re.search(r"<summary>[^<]*[Ss]olution", _src(c)))
     working = [c for c in cells[start:end] if c["cell_type"] == "code" and _src(c).strip().startswith("# your working here")]
