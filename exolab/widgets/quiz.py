@@ -37,6 +37,10 @@ _CSS = """<style>
 .exolab-quiz .widget-radio-box input, .exolab-quiz .jupyter-widget-radio-box input,
 .exolab-quiz .widget-checkbox input, .exolab-quiz .jupyter-widget-checkbox input {
   float: none; flex: none; height: auto; align-self: baseline; }
+/* ipywidgets puts each radio's text before its input and floats the input left; in
+   the wrapping flex row the input must be moved first explicitly */
+.exolab-quiz .widget-radio-box input, .exolab-quiz .jupyter-widget-radio-box input {
+  order: -1; margin: 0 0.6em 0 1px; }
 .exolab-quiz .widget-html-content, .exolab-quiz .jupyter-widget-html-content,
 .exolab-quiz .widget-htmlmath-content, .exolab-quiz .jupyter-widget-htmlmath-content {
   line-height: 1.45; white-space: normal; }

@@ -58,6 +58,18 @@ _JS_STATE = """() => {
 }"""
 
 
+# True if any notebook cell is visible inside the scrolling panel.
+_CELL_IN_VIEW = """sel => {
+  const e = document.querySelector(sel);
+  if (!e) return false;
+  const box = e.getBoundingClientRect();
+  return Array.from(e.querySelectorAll('.jp-Cell')).some(c => {
+    const r = c.getBoundingClientRect();
+    return r.height > 0 && r.bottom > box.top + 20 && r.top < box.bottom - 20;
+  });
+}"""
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -240,19 +252,41 @@ class LabSession:
         return problems
 
     def screenshot(self, page, name: str) -> Path:
-        """Save a full-page screenshot to ``test-artifacts/browser/<name>.png``."""
+        """Save the whole notebook as ``test-artifacts/browser/<name>-NN.png`` pages.
+
+        The notebook scrolls inside its own panel, so the page is photographed one
+        screenful at a time (with a little overlap) by scrolling that panel: every cell
+        is captured however long the lesson is, and each picture stays readable.
+        Returns the path of the first page.
+        """
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        path = ARTIFACTS / f"{name}.png"
-        # the notebook scrolls inside its panel: grow the viewport to show every cell
+        for old in ARTIFACTS.glob(f"{name}-[0-9][0-9].png"):
+            old.unlink()
+        scroller = ".jp-NotebookPanel .jp-WindowedPanel-outer"
         size = page.viewport_size
-        height = page.evaluate("() => Math.max(0, ...Array.from(document.querySelectorAll("
-                               "'.jp-NotebookPanel .jp-WindowedPanel-outer, .jp-NotebookPanel-notebook'))"
-                               ".map(e => { e.scrollTop = 0; return e.scrollHeight; }))")
-        page.set_viewport_size({"width": size["width"], "height": max(size["height"], min(height + 150, 12000))})
+        page.set_viewport_size({"width": size["width"], "height": 1800})
         page.wait_for_timeout(200)
-        page.screenshot(path=str(path), full_page=True)
+        total = page.evaluate(f"() => {{ const e = document.querySelector('{scroller}'); return e ? e.scrollHeight : 0; }}")
+        view = page.evaluate(f"() => {{ const e = document.querySelector('{scroller}'); return e ? e.clientHeight : 0; }}")
+        step = max(view - 100, 200)
+        paths, offset = [], 0
+        while True:
+            page.evaluate(f"y => {{ const e = document.querySelector('{scroller}'); if (e) e.scrollTop = y; }}", offset)
+            page.wait_for_timeout(250)  # let windowed cells render before the picture
+            # JupyterLab adds empty "scroll past the end" space: stop once no cell is in view
+            if paths and not page.evaluate(_CELL_IN_VIEW, scroller):
+                break
+            path = ARTIFACTS / f"{name}-{len(paths):02d}.png"
+            page.screenshot(path=str(path))
+            paths.append(path)
+            # the panel may grow as cells render: re-read its height every page
+            total = page.evaluate(f"() => {{ const e = document.querySelector('{scroller}'); return e ? e.scrollHeight : 0; }}")
+            offset += step
+            if not view or offset >= total - 100 or len(paths) >= 60:
+                break
+        page.evaluate(f"() => {{ const e = document.querySelector('{scroller}'); if (e) e.scrollTop = 0; }}")
         page.set_viewport_size(size)
-        return path
+        return paths[0]
 
     def saved(self, relpath: str) -> bool:
         """Return True if the server log shows that ``relpath`` was saved (tests must never save)."""
