@@ -138,11 +138,60 @@ def test_long_labels_wrap_and_dropdowns_line_up():
     for qid in ("q4", "q5"):
         drops = widget(qid).controls
         assert len({d.style.description_width for d in drops}) == 1
-        assert {d.layout.width for d in drops} == {"34em"}
+        # the select takes the row (up to 60em), so a long choice can be read back after choosing
+        assert {(d.layout.width, d.layout.max_width) for d in drops} == {("100%", "60em")}
     assert widget("q5").controls[0].style.description_width == "5.8em"  # "Calnexin": 8 characters
     from exolab.widgets.quiz import _label_width
     assert _label_width(["x" * 200]) == "18.0em" and _label_width(["ab"]) == "4.0em"
-    assert widget("q3").controls[0].style.description_width == "initial"
+
+
+def test_long_match_labels_stand_above_their_dropdowns(monkeypatch):
+    """A left-hand side too long for the label column is shown whole on its own line."""
+    monkeypatch.delenv("EXOLAB_MANIFEST")
+    monkeypatch.delenv("EXOLAB_DATA_DIR")
+    bank.clear_cache()
+    w = show("04_drug_resistance", "res-mechanism-match").questions[0]
+    longest = max(w.question.lefts, key=len)
+    assert len(longest) > 30
+    rows = [c for c in w.children if isinstance(c, W.VBox) and c.children
+            and isinstance(c.children[-1], W.Dropdown)]
+    assert [r.children[-1] for r in rows] == w.controls         # one row per dropdown, in order
+    labels = [r.children[0].value for r in rows]
+    assert any(longest in text for text in labels)               # the whole label, not "…"
+    assert all(d.description == "" for d in w.controls)          # no clipped description column
+    assert {d.layout.width for d in w.controls} == {"100%"}
+    # answering still grades: every left matched to its answer
+    for dropdown, left in zip(w.controls, w.question.lefts):
+        dropdown.value = w.question.options.index(w.question.answer[left])
+    w.submit.click()
+    assert "exolab-quiz-correct" in w.feedback._dom_classes
+
+
+def test_dropdowns_start_on_choose_and_try_again_goes_back_to_it():
+    from exolab.widgets.quiz import CHOOSE, CHOOSE_LABEL
+
+    for qid in ("q4", "q5"):
+        w = widget(qid)
+        assert all(d.index == 0 and d.label == CHOOSE_LABEL and d.value == CHOOSE for d in w.controls)
+        assert all(d.options[0] == (CHOOSE_LABEL, CHOOSE) for d in w.controls)
+    w = widget("q5")
+    answer = {left: position(w, w.question.answer[left]) for left in w.question.lefts}
+    for dropdown, left in zip(w.controls, w.question.lefts):
+        dropdown.value = answer[left]
+    w.controls[-1].index = 0              # one item left on "(choose)": not a valid answer
+    assert w.response()[w.question.lefts[-1]] is None
+    w.submit.click()
+    assert "Choose a partner for every item" in w.feedback.value and not w.submit.disabled
+    assert not stored()[-1]["valid"]
+    w.controls[-1].value = answer[w.question.lefts[-1]]
+    w.submit.click()
+    assert "exolab-quiz-correct" in w.feedback._dom_classes and w.retry.disabled is False
+    w.retry.click()
+    assert all(d.index == 0 and d.label == CHOOSE_LABEL for d in w.controls)
+    assert all(v is None for v in w.response().values()) and not w.submit.disabled
+    order = widget("q4")
+    order.controls[0].value = 0
+    assert order.response()[1:] == [None] * (len(order.controls) - 1)
 
 
 def test_multiple_checkboxes():
@@ -256,6 +305,9 @@ def test_empty_submit_does_not_flag_an_objective():
     board = scoreboard("01_fixture")
     assert "0/5 questions answered correctly (0 attempted)" in board.table.value
     assert "none so far" in board.table.value
+    assert "as of when this cell ran; press Refresh" in board.table.value
+    board.refresh.click()
+    assert "as of the last Refresh" in board.table.value
 
 
 def test_scoreboard_reports_a_broken_bank_instead_of_crashing(tmp_path, monkeypatch):
@@ -277,13 +329,13 @@ def test_feedback_and_hint_carry_their_own_line_height():
     assert w.feedback.value == ""
 
 
-def test_numeric_box_is_wide_enough_for_its_unit():
-    from exolab.widgets.quiz import _numeric_width
-
-    box = widget("q3").controls[0]
-    assert box.description == "nm" and box.style.description_width == "initial"
-    assert box.layout.width == "16.0em"
-    assert float(_numeric_width("days after the first dose").rstrip("em")) > 16 + 0.5 * 20
+def test_numeric_unit_follows_the_box():
+    w = widget("q3")
+    box = w.controls[0]
+    assert isinstance(box, W.Text) and box.description == "" and box.placeholder == "a number"
+    row = next(c for c in w.children if isinstance(c, W.HBox) and box in c.children)
+    assert row.children[0] is box and isinstance(row.children[1], W.Label)
+    assert row.children[1].value == "nm"
 
 
 def test_a_panel_shares_its_layouts_and_styles():

@@ -360,19 +360,28 @@ def to_jupyterquiz(q: Question) -> dict:
     return {"question": lead + question, "type": "multiple_choice", "answers": answers}
 
 
-def scoreboard_html(rows: list[dict]) -> str:
-    """HTML table of :func:`exolab.quiz.summary` rows, with objectives to revisit."""
+def scoreboard_html(rows: list[dict], *, as_of: str = "") -> str:
+    """HTML table of :func:`exolab.quiz.summary` rows, with objectives to revisit.
+
+    ``as_of`` (e.g. "as of when this cell ran; press Refresh to update") is added to
+    each lesson's heading, so a learner reading it below a fresh answer knows it may lag.
+    """
     if not rows:
         return "<p>No quiz banks yet.</p>"
-    out = ['<div class="exolab-quiz-scoreboard">']
+    cell = "text-align:left;vertical-align:top;padding:2px 1.5em 2px 0"
+    out = ['<div class="exolab-quiz-scoreboard" style="line-height:1.4">']
     revisit = []
+    when = (f' <span style="font-weight:normal;font-size:0.85em">({html.escape(as_of)})</span>'
+            if as_of else "")
     for r in rows:
         out.append(f"<h4>{html.escape(r['lesson'])}: {r['correct']}/{r['questions']} questions answered "
-                   f"correctly ({r['answered']} attempted)</h4>")
-        out.append("<table><thead><tr><th>objective</th><th>correct</th></tr></thead><tbody>")
+                   f"correctly ({r['answered']} attempted){when}</h4>")
+        out.append(f'<table style="border-collapse:collapse"><thead><tr><th style="{cell}">objective</th>'
+                   f'<th style="{cell}">correct</th></tr></thead><tbody>')
         for o in r["objectives"]:
             label = html.escape(o["id"] + (f": {o['text']}" if o["text"] else ""))
-            out.append(f"<tr><td>{label}</td><td>{o['correct']}/{o['questions']}</td></tr>")
+            out.append(f'<tr><td style="{cell}">{label}</td>'
+                       f'<td style="{cell};white-space:nowrap">{o["correct"]}/{o["questions"]}</td></tr>')
             if o["revisit"]:
                 revisit.append(f"<li>{html.escape(r['lesson'])}: {label}</li>")
         out.append("</tbody></table>")

@@ -10,7 +10,7 @@ import functools
 import ipywidgets as W
 from ipywidgets.widgets.widget_bool import CheckboxStyle
 from ipywidgets.widgets.widget_description import DescriptionStyle
-from ipywidgets.widgets.widget_string import HTMLMathStyle, HTMLStyle, TextStyle
+from ipywidgets.widgets.widget_string import HTMLMathStyle, HTMLStyle
 
 from exolab import quiz
 from exolab.quiz import progress, render
@@ -45,8 +45,14 @@ _CSS = """<style>
 .exolab-quiz .widget-htmlmath-content, .exolab-quiz .jupyter-widget-htmlmath-content {
   line-height: 1.45; white-space: normal; }
 </style>"""
-_DROPDOWN_WIDTH = "34em"      # one width for every dropdown of a question, so they line up
-_MAX_LABEL_EM = 18.0          # longer left-hand labels are clipped rather than squeezing the choice
+_DROPDOWN_MAX = "60em"        # a question's dropdowns share one width: the row, up to this
+_MAX_LABEL_EM = 18.0          # a question with a longer left-hand label puts its labels above
+                              # their dropdowns instead of cutting them short
+#: Value of the "(choose)" placeholder each dropdown starts on; :meth:`QuestionWidget.response`
+#: reads it as "no answer" (None). Not None itself: ipywidgets turns a None value into "no
+#: selection" (index None), and the dropdown would show as an empty box.
+CHOOSE = -1
+CHOOSE_LABEL = "(choose)"
 
 
 class _Shared:
@@ -74,15 +80,23 @@ class _Shared:
 _BLOCK = '<div style="line-height:1.45">{}</div>'
 
 
-def _numeric_width(unit: str) -> str:
-    """Room for the typed number plus its unit label ("nm", "min", "days", "× g")."""
-    return f"{max(16.0, round(12 + 0.65 * len(unit or ''), 1))}em"
+_NUMERIC_BOX = "12em"   # the typed number; its unit is a label after the box
+
+
+def _label_em(labels) -> float:
+    """Width (em) a question's dropdown labels need: the longest label."""
+    longest = max((len(str(x)) for x in labels), default=4)
+    return max(4.0, round(0.6 * longest + 1, 1))
 
 
 def _label_width(labels) -> str:
     """One description width for a question's dropdowns: its longest label, capped."""
-    longest = max((len(str(x)) for x in labels), default=4)
-    return f"{min(_MAX_LABEL_EM, max(4.0, round(0.6 * longest + 1, 1)))}em"
+    return f"{min(_MAX_LABEL_EM, _label_em(labels))}em"
+
+
+def _labels_above(labels) -> bool:
+    """True when a label would not fit the label column: then every label goes above its dropdown."""
+    return _label_em(labels) > _MAX_LABEL_EM
 
 
 class QuestionWidget(W.VBox):
@@ -129,7 +143,7 @@ class QuestionWidget(W.VBox):
         self.hint.on_click(self._on_hint)
         self.prompt = W.HTMLMath(render.prompt_html(q, number), layout=sh.layout, style=sh.math)
         style = W.HTML(_CSS, layout=sh.hidden, style=sh.html)
-        children = [style, self.prompt, *self.controls,
+        children = [style, self.prompt, *self._rows(),
                     W.HBox([self.submit, self.retry, self.hint], layout=sh.layout),
                     self.hint_box, self.feedback]
         if quiz.is_instructor():
@@ -151,23 +165,44 @@ class QuestionWidget(W.VBox):
                                style=sh.checkbox)
                     for label, _ in opts]
         if q.kind == "numeric":
-            # "initial": the unit label takes its own width instead of a fixed one that
-            # cut "minutes" short; the box grows with it.
-            return [W.Text(placeholder="a number", description=q.unit or "",
-                           style=TextStyle(description_width="initial"),
-                           layout=W.Layout(width=_numeric_width(q.unit)))]
-        blank = [("(choose)", None)]
-        labels = ([f"step {n + 1}" for n in range(len(q.options))] if q.kind == "order"
-                  else [render.plain(left) for left in q.lefts])
+            # The unit follows the box ("[ a number ] nm"), so it reads as a unit, not a label.
+            return [W.Text(placeholder="a number", layout=W.Layout(width=_NUMERIC_BOX))]
+        blank = [(CHOOSE_LABEL, CHOOSE)]
+        labels = self._dropdown_labels()
+        layout = W.Layout(width="100%", max_width=_DROPDOWN_MAX)
+        if _labels_above(labels):
+            # long left-hand sides: the label is a line of its own above a full-width choice
+            return [W.Dropdown(options=blank + opts, index=0, layout=layout, style=sh.choice)
+                    for _ in labels]
         # One style and one layout for all of this question's dropdowns: they line up.
         style = DescriptionStyle(description_width=_label_width(labels))
-        layout = W.Layout(width=_DROPDOWN_WIDTH, max_width="100%")
-        return [W.Dropdown(options=blank + opts, value=None, description=label,
+        return [W.Dropdown(options=blank + opts, index=0, description=label,
                            style=style, layout=layout)
                 for label in labels]
 
+    def _dropdown_labels(self) -> list[str]:
+        q = self.question
+        return ([f"step {n + 1}" for n in range(len(q.options))] if q.kind == "order"
+                else [render.plain(left) for left in q.lefts])
+
+    def _rows(self) -> list:
+        """What the question shows for its controls (the controls, plus their labels or units)."""
+        q, sh = self.question, self._shared
+        if q.kind == "numeric":
+            unit = W.Label(q.unit or "", layout=W.Layout(margin="0 0 0 0.5em"))
+            return [W.HBox([self.controls[0], unit], layout=sh.layout)]
+        if q.kind in ("order", "match") and _labels_above(self._dropdown_labels()):
+            return [W.VBox([W.HTML(f'<div style="line-height:1.4;margin-top:0.3em">{render.md(left)}</div>',
+                                   layout=sh.layout, style=sh.html), d], layout=sh.layout)
+                    for left, d in zip(q.lefts if q.kind == "match" else self._dropdown_labels(),
+                                       self.controls)]
+        return list(self.controls)
+
     def response(self):
-        """Return the current response in the form :meth:`Question.check` takes."""
+        """Return the current response in the form :meth:`Question.check` takes.
+
+        A dropdown still on "(choose)" gives None, which grades as "not a valid answer".
+        """
         q = self.question
         if q.kind == "single":
             return self.controls[0].value
@@ -175,9 +210,10 @@ class QuestionWidget(W.VBox):
             return [i for box, i in zip(self.controls, self.order) if box.value]
         if q.kind == "numeric":
             return self.controls[0].value
+        chosen = [None if d.value == CHOOSE else d.value for d in self.controls]
         if q.kind == "order":
-            return [d.value for d in self.controls]
-        return {left: d.value for left, d in zip(q.lefts, self.controls)}
+            return chosen
+        return dict(zip(q.lefts, chosen))
 
     def _set_state(self, state: str | None) -> None:
         for cls in _STATE_CLASSES:
@@ -207,7 +243,10 @@ class QuestionWidget(W.VBox):
     def _on_retry(self, _=None) -> None:
         for c in self.controls:
             c.disabled = False
-            c.value = False if isinstance(c, W.Checkbox) else ("" if isinstance(c, W.Text) else None)
+            if isinstance(c, W.Dropdown):
+                c.index = 0                      # back to "(choose)"
+            else:
+                c.value = False if isinstance(c, W.Checkbox) else ("" if isinstance(c, W.Text) else None)
         self.submit.disabled = False
         self.retry.disabled = True
         self._set_state(None)
@@ -259,8 +298,11 @@ def scoreboard(lesson: str | None = None) -> Panel:
     refresh = W.Button(description="Refresh")
 
     def update(_=None):
+        # the heading says how fresh it is: a quiz answered below still counts only after Refresh
+        as_of = ("as of when this cell ran; press Refresh to update" if _ is None
+                 else "as of the last Refresh")
         try:
-            table.value = render.scoreboard_html(quiz.summary(lesson))
+            table.value = render.scoreboard_html(quiz.summary(lesson), as_of=as_of)
         except QuizError as exc:  # one broken bank must not hide the learner's progress view
             table.value = message_html(f"The scoreboard cannot be built: {exc}", kind="warning")
 
