@@ -6,6 +6,7 @@ import statistics
 import time
 
 import numpy as np
+import ipywidgets as W
 import pytest
 
 from exolab.models import resistance as rs
@@ -144,6 +145,24 @@ def test_warburg_yield_toggle_changes_curve():
     w.controls["atp_full_oxidation"].value = 38
     after = pm.artist(_ax(w), "curve").get_ydata()
     assert after[-1] == pytest.approx(100 / 38) and before[-1] == pytest.approx(100 / 32)
+
+
+def test_warburg_yield_buttons_sit_in_the_label_column():
+    w = wm.warburg_explorer()
+    toggle = w.controls["atp_full_oxidation"]
+    row = next(c for c in w.children if isinstance(c, W.HBox) and toggle in c.children)
+    label, buttons = row.children
+    assert buttons is toggle and toggle.description == ""
+    assert "ATP per oxidised glucose" in label.value and "text-align:right" in label.value
+    # as wide as the sliders' description column, so the buttons start where the tracks do
+    assert label.layout.width == w.controls["oxphos_share"].style.description_width
+    assert toggle.style.button_width == "4em"
+    assert "ATP per oxidised glucose" in w._repr_mimebundle_()["text/html"]
+
+
+def test_size_explorer_says_what_the_true_share_is_a_share_of():
+    w = wm.size_explorer()
+    assert "share of all particles that came from the exosome population" in w.readout.value
 
 
 def test_warburg_negative_demand_shows_message():

@@ -55,6 +55,14 @@ def _text(cls, description, **kw):
     return cls(description=description, style=_STYLE, layout=W.Layout(width=_TEXT_WIDTH), **kw)
 
 
+def _label(text: str) -> W.HTML:
+    """A right-aligned label as wide as the controls' descriptions, for a control without one."""
+    return W.HTML(f"<div style='text-align:right;line-height:28px;white-space:nowrap;overflow:hidden;"
+                  f"text-overflow:ellipsis' title='{html.escape(text, quote=True)}'>{html.escape(text)}</div>",
+                  layout=W.Layout(width=_STYLE["description_width"], flex="0 0 auto",
+                                  margin="0 8px 0 0"))
+
+
 _SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
@@ -169,11 +177,12 @@ class _Explorer:
                  summary: Callable[[dict, dict], list], draw_full: Callable,
                  draw_update: Callable, frame_key: Callable | None = None, *,
                  figsize=_FIGSIZE, margins: dict | None = None, intro: str = "",
-                 rows: list | None = None):
+                 rows: list | None = None, labels: dict | None = None):
         self.title, self.controls, self.compute, self.summary = title, controls, compute, summary
         self.draw_full, self.draw_update = draw_full, draw_update
         self.frame_key = frame_key or _same_frame
         self.intro = intro
+        self.labels = dict(labels or {})   # names of controls shown with a separate label
         self.readout = W.HTML()
         self.output = W.Output()
         self._fig = _FastFigure(figsize, margins=margins)
@@ -233,7 +242,7 @@ class _Explorer:
                 value = "on" if value else "off"
             elif isinstance(value, float) and getattr(c, "readout_format", None):
                 value = format(value, c.readout_format)   # as the slider shows it: "1.0%", not 0.009901
-            rows.append((c.description or name, value if not isinstance(value, float)
+            rows.append((self.labels.get(name) or c.description or name, value if not isinstance(value, float)
                          else _fmt(value, 4)))
         return rows
 
@@ -349,10 +358,17 @@ def warburg_explorer(oxphos_share: float = 0.2, atp_demand: float = 100.0):
     controls = {
         "oxphos_share": _slider(W.FloatSlider, "share fully oxidised", min=0, max=1, step=0.05,
                                 value=oxphos_share, readout_format=".2f"),
-        "atp_full_oxidation": W.ToggleButtons(description="ATP per oxidised glucose",
-                                              options=[30, 32, 36, 38], value=32, style=_STYLE),
+        "atp_full_oxidation": W.ToggleButtons(options=[30, 32, 36, 38], value=32,
+                                              style={"button_width": "4em"},
+                                              tooltips=["ATP per fully oxidised glucose"] * 4),
         "atp_demand": _text(W.FloatText, "ATP demand", value=atp_demand),
     }
+    # ToggleButtons lay their own description out above the buttons and stretch them over
+    # the panel; a label of the sliders' width keeps the row in the label column.
+    atp_label = "ATP per oxidised glucose"
+    rows = [controls["oxphos_share"],
+            W.HBox([_label(atp_label), controls["atp_full_oxidation"]]),
+            controls["atp_demand"]]
 
     def compute(v):
         return wb.explore(v["oxphos_share"], v["atp_demand"], v["atp_full_oxidation"])
@@ -372,7 +388,8 @@ def warburg_explorer(oxphos_share: float = 0.2, atp_demand: float = 100.0):
         pm.update_warburg_budget(ax, r["budget"], current_share=v["oxphos_share"])
 
     ex = _Explorer("Warburg budget explorer", controls, compute, summary, draw_full, draw_update,
-                   _demand_frame, margins=pm.MARGINS["warburg"],
+                   _demand_frame, margins=pm.MARGINS["warburg"], rows=rows,
+                   labels={"atp_full_oxidation": atp_label},
                    intro="Glycolysis alone nets 2 ATP per glucose; full oxidation about 30-32. "
                          "The slider sets the share of glucose oxidised, not of ATP.")
     return ex.panel
@@ -499,7 +516,8 @@ def size_explorer(small_fraction: float = 0.7, seed: int = 0):
         c, s = r["classes"], r["summary"]
         return [(f"small EVs (< {v['cutoff_nm']:g} nm)", f"{c['small']:,} ({100 * c['small_fraction']:.1f} %)"),
                 ("medium/large EVs", f"{c['medium_large']:,} ({100 * c['medium_large_fraction']:.1f} %)"),
-                ("truly from the exosome population (known only to the simulation)",
+                ("share of all particles that came from the exosome population "
+                 "(known only to the simulation)",
                  f"{100 * r['true_small_fraction']:.1f} %"),
                 ("on the wrong side of the cut-off for their origin",
                  f"{100 * r['misclassified_fraction']:.1f} %"),
