@@ -103,16 +103,26 @@ def objectives(lesson_id: str) -> dict[str, str]:
 
 
 def course_map():
-    """Return the lessons as a table for students: order, title, level, minutes, prerequisites.
+    """Return the lessons as a table for students: number, title, level, minutes, themes, prerequisites.
 
     Returns
     -------
-    pandas.DataFrame
-        One row per lesson, indexed by lesson id, in teaching order.
+    exolab.query.Table
+        One row per lesson in teaching order, shown in the course table style: ``lesson``
+        (its number, "00"), ``title``, ``level``, ``minutes``, ``themes`` (in words,
+        "drug resistance") and ``builds on`` (the numbers of its prerequisites).
     """
     import pandas as pd
 
-    rows = [{"lesson": e["id"], "title": e["title"], "level": e["level"], "minutes": e["minutes"],
-             "themes": ", ".join(e.get("themes") or []) or "-",
-             "builds on": ", ".join(e.get("prerequisites") or []) or "-"} for e in load_manifest()]
-    return pd.DataFrame(rows).set_index("lesson")
+    from .query import show_table, vocab_label
+
+    def number(lesson_id: str) -> str:
+        head = str(lesson_id).split("_", 1)[0]
+        return head if head.isdigit() else str(lesson_id)
+
+    rows = [{"lesson": number(e["id"]), "title": e["title"], "level": e["level"], "minutes": e["minutes"],
+             "themes": ", ".join(vocab_label("theme", t) for t in e.get("themes") or []),
+             "builds on": ", ".join(number(p) for p in e.get("prerequisites") or [])}
+            for e in load_manifest()]
+    return show_table(pd.DataFrame(rows, columns=["lesson", "title", "level", "minutes", "themes",
+                                                  "builds on"]), humanise=False)

@@ -36,7 +36,8 @@ __all__ = ["THEME_LESSONS", "ANY", "filter_findings", "citation_table", "summari
            "references_for", "format_source", "display_name", "filter_options",
            "therapeutics", "show_table", "Table", "ReferenceList", "vocab_label",
            "confidence_flag", "EFFECT_LABELS", "VOCAB_LABELS", "render_html", "render_text",
-           "NO_DRUG", "rotors", "default_rotor", "DEFAULT_ROTOR", "source_issues", "drugs"]
+           "NO_DRUG", "rotors", "default_rotor", "DEFAULT_ROTOR", "source_issues", "drugs",
+           "header_label", "section_text", "lesson_label"]
 
 #: Which lesson teaches each theme (metastasis and angiogenesis share one).
 THEME_LESSONS = {
@@ -48,6 +49,23 @@ THEME_LESSONS = {
     "angiogenesis": "05_metastasis_and_angiogenesis",
     "therapy": "06_therapeutics_and_biomarkers",
 }
+
+def lesson_label(lesson_id) -> str:
+    """A lesson as students read it: ``"lesson 02 – Exosomes and metabolic reprogramming"``.
+
+    The number is the lesson id's prefix and the title comes from the manifest; an id the
+    manifest does not know (an instructor's own lesson) comes back unchanged.
+    """
+    text = str(lesson_id or "")
+    try:
+        from .lessons import LessonError, lesson
+
+        entry = lesson(text)
+    except (LessonError, ImportError, OSError):
+        return text
+    number = text.split("_", 1)[0]
+    return f"lesson {number} – {entry['title']}" if number.isdigit() else str(entry["title"])
+
 
 #: The "no filter" choice shown in explorer dropdowns; accepted by every filter.
 ANY = "(any)"
@@ -396,6 +414,8 @@ VOCAB_LABELS = {
     "confidence": {
         "stated": "stated", "ambiguous": "ambiguous in the source", "disputed": "disputed",
         "table_only": "only in a review table", "typo_in_source": "typo in the source"},
+    # therapeutics: "not stated" read like a missing cell; the review simply does not say
+    "evidence": {"in_vitro": "in vitro", "not_stated": "not reported in the review"},
 }
 
 # Enum values whose plain spelling is not just the id with spaces.
@@ -554,18 +574,65 @@ def _formatter(col, dtype, humanise: bool, group: bool = False):
     return cell
 
 
-def _display_rows(df: pd.DataFrame, humanise: bool = True) -> tuple[list, list, list]:
-    """(headers, rows of strings, numeric flags) for a frame, index shown only when named."""
+# Column names as headers: snake_case read as words, a unit suffix in brackets
+# ("size_min_nm" -> "size min (nm)", "s_S" -> "s (S)"), abbreviations as written.
+_HEADER_UNITS = (("g", "ml", "g/mL"), ("mPa", "s", "mPa·s"), ("nm",), ("mm",), ("h",), ("min",),
+                 ("S",), ("C", "°C"))
+_HEADER_WORDS = {"atp": "ATP", "oxphos": "OXPHOS", "misev": "MISEV", "chebi": "ChEBI", "doid": "DOID",
+                 "cl": "CL", "hgnc": "HGNC", "ec50": "EC50", "dna": "DNA", "rna": "RNA"}
+
+
+def header_label(column) -> str:
+    """A column name as a table header: ``"typical_purity"`` -> ``"typical purity"``.
+
+    A unit suffix goes in brackets (``"diameter_nm"`` -> ``"diameter (nm)"``, ``"time_h"``
+    -> ``"time (h)"``, ``"temp_C"`` -> ``"temp (°C)"``) and known abbreviations keep their
+    case (``"atp_per_glucose"`` -> ``"ATP per glucose"``). Names without an underscore
+    come back unchanged.
+    """
+    text = str(column)
+    if "_" not in text or " " in text or not re.fullmatch(r"[A-Za-z0-9_]+", text):
+        return text
+    parts = [p for p in text.split("_") if p]
+    unit = ""
+    for spec in _HEADER_UNITS:
+        n = len(spec) if len(spec) == 1 else len(spec) - 1
+        if len(parts) > n and tuple(parts[-n:]) == tuple(spec[:n]):
+            unit, parts = spec[-1] if len(spec) > 1 else spec[0], parts[:-n]
+            break
+    words = " ".join(_HEADER_WORDS.get(p.lower(), p) for p in parts)
+    return f"{words} ({unit})" if unit else words
+
+
+def _display_rows(df: pd.DataFrame, humanise: bool = True, *, hidden=(), headers=None,
+                  code=(), words: bool = True) -> tuple[list, list, list, list]:
+    """(headers, rows of strings, numeric flags, code-style flags) for a frame.
+
+    The index is shown only when named. ``hidden`` columns are left out of the display
+    (they stay in the data), ``headers`` maps a column to its header text, ``code``
+    columns keep their name as the header, shown in code style (a column a lesson
+    teaches by name), and ``words`` turns the other snake_case names into words.
+    """
     if any(n is not None for n in df.index.names):
         df = df.reset_index()
-    headers = []
+    keep = [i for i, c in enumerate(df.columns) if not (isinstance(c, str) and c in set(hidden or ()))]
+    if len(keep) < len(df.columns):
+        df = df.iloc[:, keep]
+    headers_out, codes = [], []
     axis_name = df.columns.name
     for c in df.columns:
         label = " / ".join(map(str, c)) if isinstance(c, tuple) else str(c)
+        is_code = isinstance(c, str) and c in set(code or ())
         if axis_name is not None and humanise:  # a crosstab: the headers are values
             vocab = _AXIS_VOCABS.get(str(axis_name), str(axis_name))
             label = vocab_label(vocab, label)
-        headers.append(label)
+        elif headers and c in headers:
+            label = str(headers[c])
+        elif words and axis_name is None and not is_code:
+            label = header_label(label)
+        headers_out.append(label)
+        codes.append(is_code)
+    headers = headers_out
     columns = []
     numeric = []
     for i, c in enumerate(df.columns):
@@ -582,7 +649,15 @@ def _display_rows(df: pd.DataFrame, humanise: bool = True) -> tuple[list, list, 
             columns.append([fmt(v) for v in values])
         numeric.append(pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype))
     rows = [list(r) for r in zip(*columns)] if columns else []
-    return headers, rows, numeric
+    return headers, rows, numeric, codes
+
+
+def _display_options(df, hidden, headers, code, words) -> dict:
+    """Display settings of a :class:`Table` (its own unless given here)."""
+    return {"hidden": getattr(df, "_exolab_hidden", ()) if hidden is None else hidden,
+            "headers": getattr(df, "_exolab_headers", None) if headers is None else headers,
+            "code": getattr(df, "_exolab_code", ()) if code is None else code,
+            "words": getattr(df, "_exolab_words", True) if words is None else words}
 
 
 def _flagged(text: str) -> str:
@@ -595,15 +670,24 @@ def _flagged(text: str) -> str:
             + esc[at:] + "</span>")
 
 
+_STRIPE = "rgba(127,127,127,0.08)"   # every second row, as JupyterLab stripes its tables
+_NOWRAP_HEADER = re.compile(r"(?<=\S) (?=[%)(×≥≤])|(?<=[(×≥≤]) ")   # "≥ 50 %", "(× EC50)" stay whole
+
+
 @_one_snapshot
-def render_html(df: pd.DataFrame, *, humanise: bool = True, header_style: str = "") -> str:
+def render_html(df: pd.DataFrame, *, humanise: bool = True, header_style: str = "",
+                hidden=None, headers=None, code=None, words=None) -> str:
     """Left-aligned, wrapped, untruncated HTML for a table (index hidden unless named).
 
     Inline styles only, so JupyterLab (trusted or not), nbviewer and the widgets show
-    the same thing; line-height is set because widget HTML inherits a 28 px one.
-    ``header_style`` is added to every header cell (the widgets make it sticky).
+    the same thing (every second row striped, as in JupyterLab); line-height is set
+    because widget HTML inherits a 28 px one. ``header_style`` is added to every header
+    cell (the widgets make it sticky). Headers read as words (:func:`header_label`);
+    ``hidden``, ``headers``, ``code`` and ``words`` are as in :func:`show_table` and
+    default to the settings of a :class:`Table`.
     """
-    headers, rows, numeric = _display_rows(df, humanise)
+    headers, rows, numeric, codes = _display_rows(df, humanise,
+                                                  **_display_options(df, hidden, headers, code, words))
     widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(headers)]
     styles = []
     for w, num in zip(widths, numeric):
@@ -612,15 +696,20 @@ def render_html(df: pd.DataFrame, *, humanise: bool = True, header_style: str = 
             s += ";white-space:nowrap"
         elif w > _LONG:
             s += ";min-width:16em"
-        elif w > _MEDIUM:
+        else:  # short names ("cancer (type not stated)") wrap to two lines at most
             s += ";min-width:9em"
         styles.append(s)
+
+    def head_cell(h, is_code):
+        text = f"<code>{html.escape(h)}</code>" if is_code else _NOWRAP_HEADER.sub("\u00a0", html.escape(h))
+        return text
     head = "".join(f"<th style='{s};vertical-align:bottom;font-weight:bold;"
                    f"border-bottom:1px solid {_BORDER}{';' + header_style if header_style else ''}'>"
-                   f"{html.escape(h)}</th>"
-                   for h, s in zip(headers, styles))
-    body = "".join("<tr>" + "".join(f"<td style='{s};border-bottom:1px solid {_BORDER}'>{_flagged(v)}</td>"
-                                    for v, s in zip(r, styles)) + "</tr>" for r in rows)
+                   f"{head_cell(h, c)}</th>"
+                   for h, s, c in zip(headers, styles, codes))
+    body = "".join((f"<tr style='background:{_STRIPE}'>" if k % 2 else "<tr>")
+                   + "".join(f"<td style='{s};border-bottom:1px solid {_BORDER}'>{_flagged(v)}</td>"
+                             for v, s in zip(r, styles)) + "</tr>" for k, r in enumerate(rows))
     if not rows:
         body = (f"<tr><td colspan='{max(len(headers), 1)}' style='{_CELL};font-style:italic'>"
                 "no rows</td></tr>")
@@ -630,9 +719,11 @@ def render_html(df: pd.DataFrame, *, humanise: bool = True, header_style: str = 
 
 
 @_one_snapshot
-def render_text(df: pd.DataFrame, *, humanise: bool = True, width: int = _TEXT_WIDTH) -> str:
+def render_text(df: pd.DataFrame, *, humanise: bool = True, width: int = _TEXT_WIDTH,
+                hidden=None, headers=None, code=None, words=None) -> str:
     """Plain-text view: an aligned grid when it fits ``width``, else one block per row."""
-    headers, rows, numeric = _display_rows(df, humanise)
+    headers, rows, numeric, _codes = _display_rows(df, humanise,
+                                                   **_display_options(df, hidden, headers, code, words))
     if not headers:
         return "(empty table)"
     if not rows:
@@ -666,8 +757,13 @@ class Table(pd.DataFrame):
     shown by their names. Plain text (``repr``) is an aligned grid or one block per row.
     """
 
-    _metadata = ["_exolab_humanise"]
+    _metadata = ["_exolab_humanise", "_exolab_hidden", "_exolab_headers", "_exolab_code",
+                 "_exolab_words"]
     _exolab_humanise = True
+    _exolab_hidden: tuple = ()      # columns kept in the data but not displayed
+    _exolab_headers: dict | None = None   # column -> header text
+    _exolab_code: tuple = ()        # columns shown by their name, in code style
+    _exolab_words = True            # other snake_case names read as words
 
     @property
     def _constructor(self):
@@ -684,14 +780,19 @@ class Table(pd.DataFrame):
         return pd.DataFrame(self)
 
 
-def _as_table(df: pd.DataFrame, *, humanise: bool = True, cls=None) -> Table:
+def _as_table(df: pd.DataFrame, *, humanise: bool = True, cls=None, hidden=(), headers=None,
+              code=(), words: bool = True) -> Table:
     out = (cls or Table)(df)
     out.attrs = {}
     out._exolab_humanise = humanise
+    out._exolab_hidden = tuple(hidden or ())
+    out._exolab_headers = dict(headers) if headers else None
+    out._exolab_code = tuple(code or ())
+    out._exolab_words = bool(words)
     return out
 
 
-def show_table(data, *, humanise: bool = True) -> Table:
+def show_table(data, *, humanise: bool = True, code=(), hidden=(), headers=None) -> Table:
     """Return ``data`` as a :class:`Table`, so it displays readably in every viewer.
 
     Parameters
@@ -703,11 +804,20 @@ def show_table(data, *, humanise: bool = True) -> Table:
         its row number) becomes one row.
     humanise : bool
         Show ids by name and vocabulary ids as words (default); False keeps values as
-        they are (tuples are still joined and missing values still read "–").
+        they are (tuples are still joined and missing values still read "–"). Headers
+        read as words either way (``typical_purity`` -> "typical purity", ``size_min_nm``
+        -> "size min (nm)"; see :func:`header_label`).
+    code : sequence of str
+        Columns the lesson teaches by name (``"limitation"``, ``"cited_as"``): their
+        header is the column name in code style, so it matches the prose.
+    hidden : sequence of str
+        Columns kept in the data (for code, filters and plots) but not displayed.
+    headers : dict, optional
+        Column -> header text, for headers that say more than the name.
 
     Examples
     --------
-    >>> show_table(kb.load("markers")[["name", "category", "limitation"]])   # doctest: +SKIP
+    >>> show_table(kb.load("markers")[["name", "category", "limitation"]], code=["limitation"])   # doctest: +SKIP
     """
     if isinstance(data, pd.Series):
         if data.index.name is not None:          # value_counts(): the index is a column
@@ -719,7 +829,11 @@ def show_table(data, *, humanise: bool = True) -> Table:
             data.columns.name = None
     if not isinstance(data, pd.DataFrame):
         data = pd.DataFrame(data)
-    return _as_table(data, humanise=humanise)
+    missing = [c for c in list(code or ()) + list(hidden or ()) + list(headers or ())
+               if c not in data.columns]
+    if missing:
+        raise KeyError(f"show_table: no column {missing[0]!r}; columns: {', '.join(map(str, data.columns))}")
+    return _as_table(data, humanise=humanise, code=code, hidden=hidden, headers=headers)
 
 
 # ----------------------------------------------------------------- queries ---
@@ -901,12 +1015,24 @@ def format_source(source, section=None, refs=()) -> str:
     return _format_source(_source_names(), source, section, refs)
 
 
+_NOT_A_SECTION = re.compile(r"(Table|Figure)\s+\d+(\s+caption)?|Abstract", re.IGNORECASE)
+
+
+def section_text(section) -> str:
+    """A section as a citation names it: "§" before a body section, tables, figures and
+    abstracts as they are ("§Introduction", "Table 1", "Figure 2 caption", "Abstract")."""
+    if not isinstance(section, str) or not section.strip():
+        return ""
+    text = " ".join(section.split())
+    return text if _NOT_A_SECTION.fullmatch(text) else "§" + text
+
+
 def _format_source(sources: dict, source, section=None, refs=()) -> str:
     if source is None or (not isinstance(source, str) and pd.isna(source)):
         return ""
     parts = [sources.get(source) or str(source)]
     if isinstance(section, str) and section.strip():
-        parts.append("§" + " ".join(section.split()))
+        parts.append(section_text(section))
     if _refs_text(refs):
         parts.append(_refs_text(refs))
     return ", ".join(parts)
@@ -929,7 +1055,7 @@ def confidence_flag(confidence) -> str:
 
 
 @_one_snapshot
-def citation_table(findings: pd.DataFrame, *, drug: bool = False) -> Table:
+def citation_table(findings: pd.DataFrame, *, drug: bool = False, target: bool = False) -> Table:
     """Return a tidy, student-facing table of findings with full sources.
 
     Parameters
@@ -939,6 +1065,10 @@ def citation_table(findings: pd.DataFrame, *, drug: bool = False) -> Table:
     drug : bool
         Add a ``drug`` column after ``cancer``: the drug(s) a finding names, by name
         ("bortezomib (BTZ)"), "–" where it names none.
+    target : bool
+        Add a ``target`` column after ``cargo``: the molecule the cargo acts on, by name
+        ("MT-CYB"), "–" where none is named. Rows that share cargo and source often
+        differ only there.
 
     Returns
     -------
@@ -955,9 +1085,12 @@ def citation_table(findings: pd.DataFrame, *, drug: bool = False) -> Table:
     columns = ["id", "finding", "cargo", "effect", "cells", "cancer", "source"]
     if drug:
         columns.insert(columns.index("cancer") + 1, "drug")
+    if target:
+        columns.insert(columns.index("cargo") + 1, "target")
     lk, sources = _lookups(), _source_names()
-    needed = ["finding_id", "claim", "cargo", "cargo_in_source", "effect", "direction", "donor_cell",
-              "recipient_cell", "cancer_type", "drug", "source", "section", "refs", "confidence"]
+    needed = ["finding_id", "claim", "cargo", "cargo_in_source", "target", "effect", "direction",
+              "donor_cell", "recipient_cell", "cancer_type", "drug", "source", "section", "refs",
+              "confidence"]
     rows = []
     for r in findings[[c for c in needed if c in findings.columns]].to_dict("records"):
         cargo = _dn(lk, "cargo", _get(r, "cargo")) or (_get(r, "cargo_in_source") or "")
@@ -976,6 +1109,8 @@ def citation_table(findings: pd.DataFrame, *, drug: bool = False) -> Table:
             "cancer": _dn(lk, "cancer_type", _get(r, "cancer_type")),
             "source": f"{source}; {flag}" if flag and source else (source or flag),
         }
+        if target:
+            row["target"] = _dn(lk, "target", _get(r, "target")) or MISSING
         if drug:
             named = _get(r, "drug")
             named = named if isinstance(named, tuple) else (() if named is None else (named,))
@@ -985,7 +1120,7 @@ def citation_table(findings: pd.DataFrame, *, drug: bool = False) -> Table:
 
 
 @_one_snapshot
-def summarise(findings: pd.DataFrame, by: str = "theme") -> Table:
+def summarise(findings: pd.DataFrame, by: str = "theme", *, missing: bool = True) -> Table:
     """Count findings per value of one column.
 
     Parameters
@@ -994,31 +1129,49 @@ def summarise(findings: pd.DataFrame, by: str = "theme") -> Table:
         Findings rows.
     by : str
         Column to group by, e.g. ``"theme"``, ``"cargo_class"`` or ``"cancer_type"``.
+    missing : bool
+        Add a last row for the findings that leave ``by`` empty, labelled
+        "(no effect recorded)" (its id is None), so the counts add up to every finding.
 
     Returns
     -------
     Table
         Columns ``by`` (the ids you can pass to :func:`filter_findings`), ``label``
-        (display name, e.g. "raises glycolysis") and ``findings`` (count); ``label``
-        is left out when it would only repeat the ids (``cargo_class``). Only values
-        that occur, in teaching order for vocabularies, else by count.
+        (display name, e.g. "raises glycolysis") and ``findings`` (count), most findings
+        first (ties in teaching order for vocabularies, else by id). The display shows
+        the label, headed by the column's name in words ("donor cell"), and the count;
+        the id column stays in the data for code, filters and plots. ``label`` is left
+        out when it would only repeat the ids (``cargo_class``); then the ids are shown.
     """
     if by not in findings.columns:
         raise KeyError(f"findings have no column {by!r}; columns: {', '.join(findings.columns)}")
     values = [v for cell in findings[by].dropna()
               for v in (cell if isinstance(cell, tuple) else (cell,))]
+    empty = int(sum(1 for cell in findings[by]
+                    if _missing(cell) or (isinstance(cell, tuple) and not cell)))
     counts = pd.Series(values, dtype=object).value_counts()
     lk = _lookups()
     if isinstance(findings[by].dtype, pd.CategoricalDtype):
-        order = [c for c in findings[by].cat.categories if c in counts.index]
+        rank = {c: i for i, c in enumerate(findings[by].cat.categories)}
     else:
-        order = sorted(counts.index, key=lambda v: (-counts[v], str(v)))
+        rank = {}
+    order = sorted(counts.index, key=lambda v: (-counts[v], rank.get(v, len(rank)), str(v)))
     keys = [str(v) for v in order]
     labels = [_dn(lk, by, v) for v in order]
-    out = {by: keys, "label": labels, "findings": [int(counts[v]) for v in order]}
-    if labels == keys:
+    totals = [int(counts[v]) for v in order]
+    with_label = labels != keys
+    if missing and empty:
+        keys.append(None)
+        labels.append(f"(no {header_label(by)} recorded)")
+        totals.append(empty)
+    out = {by: keys, "label": labels, "findings": totals}
+    if not with_label:
+        out[by] = [k if k is not None else lab for k, lab in zip(keys, labels)]
         del out["label"]
-    return _as_table(pd.DataFrame(out, columns=list(out)), humanise=False)
+    frame = pd.DataFrame(out, columns=list(out))
+    if not with_label:
+        return _as_table(frame, humanise=False)
+    return _as_table(frame, humanise=False, hidden=[by], headers={"label": header_label(by)})
 
 
 @_one_snapshot
@@ -1464,7 +1617,7 @@ def _first_line(name: str) -> str:
                 continue
             para.append(line)
         if para:
-            joined = " ".join(para)
+            joined = re.sub(r"`([^`]+)`", r"\1", " ".join(para))   # Markdown code marks read as text
             m = re.match(r"(.+?[.!?])(\s|$)", joined)
             return m.group(1) if m else joined
     return str(spec.get("title", ""))
@@ -1609,9 +1762,9 @@ def _section_line(r: dict) -> str:
     if tables:
         what.append(("table: " if len(tables) == 1 else "tables: ") + ", ".join(tables))
     if r.get("section"):
-        where = f"§{r['section']}"
+        where = section_text(r["section"])
     elif what:
-        where = "no section named"
+        where = "whole document"
     else:
         where = "cited in the lesson text"
     line = where + (f": refs {refs}" if "," in refs else f": ref {refs}" if refs else "")
@@ -1632,8 +1785,9 @@ class ReferenceList(Table):
         for _key, rows in _reference_groups(self):
             sub = "".join(f"<li>{html.escape(_section_line(r))}</li>" for r in rows)
             cited = [c for r in rows for c in str(r.get("cited") or "").split("; ") if c]
-            bib = ("<li>Entries of its bibliography held by the course: "
-                   + "; ".join(html.escape(c) for c in dict.fromkeys(cited)) + "</li>") if cited else ""
+            bib = ("<li>Entries of its bibliography held by the course:<ul style='margin:0.1em 0'>"
+                   + "".join(f"<li>{html.escape(c)}</li>" for c in dict.fromkeys(cited))
+                   + "</ul></li>") if cited else ""
             items.append(f"<li style='margin-bottom:0.4em'>{html.escape(str(rows[0]['citation']))}"
                          f"<ul style='margin:0.1em 0'>{sub}{bib}</ul></li>")
         return ("<ul class='exolab-references' style='line-height:1.4;text-align:left'>"

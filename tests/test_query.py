@@ -174,6 +174,31 @@ def test_summarise_counts_in_vocabulary_order(kb):
         q.summarise(q.filter_findings(), by="nope")
 
 
+def test_summarise_displays_labels_by_count_and_keeps_the_ids(kb):
+    cells = q.summarise(q.filter_findings(), by="donor_cell")
+    assert cells["findings"].tolist() == sorted(cells["findings"], reverse=True)   # most first
+    assert cells["donor_cell"].iloc[0] == "cancer_cell"          # ids stay in the data
+    page, text = cells._repr_html_(), repr(cells)
+    assert "cancer_cell" not in page and "cancer_cell" not in text   # but only labels are shown
+    assert "donor cell" in text.splitlines()[0] and "label" not in text.splitlines()[0]
+    assert "cancer (tumour) cell" in page
+    # a selection of the columns keeps the display ("donor cell", not "label")
+    assert repr(cells[["label", "findings"]]).splitlines()[0].split() == ["donor", "cell", "findings"]
+
+
+def test_summarise_counts_findings_without_a_value(kb):
+    findings = d.load("findings")
+    findings.loc[findings["finding_id"].isin(["F001", "F004"]), "effect"] = None
+    effects = q.summarise(findings, by="effect")
+    empty = int(findings["effect"].isna().sum())
+    assert empty and effects["findings"].sum() == len(findings)
+    last = effects.iloc[-1]
+    assert last["effect"] is None and last["label"] == "(no effect recorded)" and last["findings"] == empty
+    assert "(no effect recorded)" in repr(effects)
+    assert q.summarise(findings, by="effect", missing=False)["findings"].sum() == len(findings) - empty
+    assert None not in q.summarise(findings, by="donor_cell")["donor_cell"].tolist()   # required column
+
+
 def test_counts_by_theme_lists_every_theme(kb):
     c = q.counts_by_theme()
     assert c["theme"].tolist() == d.vocabulary("theme")
@@ -327,11 +352,67 @@ def test_references_display_lists_every_section_and_number(kb):
         assert piece in page and piece in text
     assert "<li>" in page and "..." not in page and "…" not in text
     assert repr(q.references_for(theme="therapy")) == "No references."
+    # each bibliography entry is an item of its own (no "doi:....; [5] ..." run-on)
+    cited = q.references_for(finding_ids=["F001"])
+    entries = [c for c in cited["cited"] if c]
+    assert entries and all(f"<li>{c}</li>" in cited._repr_html_() for e in entries for c in e.split("; "))
+    assert ".;" not in cited._repr_html_()
+    # rows of a table with no section name cover the whole document
+    whole = q.references_for(tables=[q.filter_findings(theme="metastasis").assign(section="")])
+    assert "whole document" in repr(whole) and "no section named" not in repr(whole)
     # Selecting columns gives an ordinary table view again.
     assert "<table" in r[["ref_key", "refs"]]._repr_html_()
 
 
 # --------------------------------------------------------------- display ---
+
+@pytest.mark.parametrize("column, header", [
+    ("typical_purity", "typical purity"), ("size_min_nm", "size min (nm)"), ("s_S", "s (S)"),
+    ("time_h", "time (h)"), ("time_min", "time (min)"), ("temp_C", "temp (°C)"),
+    ("medium_density_g_ml", "medium density (g/mL)"), ("atp_per_glucose", "ATP per glucose"),
+    ("misev_size_class", "MISEV size class"), ("chebi_id", "ChEBI id"), ("note", "note"),
+    ("what the source says", "what the source says")])
+def test_header_label(column, header):
+    assert q.header_label(column) == header
+
+
+def test_show_table_headers_read_as_words_except_taught_names(kb):
+    df = pd.DataFrame({"size_min_nm": [30.0], "typical_purity": ["high"], "limitation": ["x"]})
+    t = q.show_table(df, code=["limitation"])
+    page, text = t._repr_html_(), repr(t)
+    assert "size min (nm)" in page.replace("\u00a0", " ") and "typical purity" in page
+    assert "<code>limitation</code>" in page and "size_min_nm" not in page
+    assert text.splitlines()[0].split() == ["size", "min", "(nm)", "typical", "purity", "limitation"]
+    assert q.show_table(df)["size_min_nm"].tolist() == [30.0]          # the data keep their names
+    assert "size min (nm)" in t[["size_min_nm"]]._repr_html_().replace("\u00a0", " ")
+    with pytest.raises(KeyError, match="no column 'nope'"):
+        q.show_table(df, code=["nope"])
+    hidden = q.show_table(df, hidden=["typical_purity"], headers={"limitation": "what it misses"})
+    assert "typical" not in repr(hidden) and "what it misses" in repr(hidden)
+
+
+def test_table_rows_are_striped_and_short_names_do_not_wrap_into_towers(kb):
+    page = q.citation_table(q.filter_findings())._repr_html_()
+    assert page.count("<tr style='background:") == len(q.filter_findings()) // 2
+    assert "min-width:9em" in page
+
+
+def test_sections_get_a_section_mark_only_in_the_body():
+    assert q.section_text("Introduction") == "§Introduction"
+    for other in ("Table 1", "Figure 2 caption", "Abstract"):
+        assert q.section_text(other) == other
+    assert q.section_text("") == "" and q.section_text(None) == ""
+
+
+def test_citation_table_can_show_the_target(kb):
+    t = q.citation_table(q.filter_findings(), target=True)
+    assert t.columns.tolist() == ["id", "finding", "cargo", "target", "effect", "cells", "cancer", "source"]
+    findings = q.filter_findings()
+    named = findings["target"].notna()
+    assert (t.loc[~named.to_numpy(), "target"] == "–").all()
+    assert t.loc[named.to_numpy(), "target"].tolist() == [
+        q.display_name("target", v) for v in findings.loc[named, "target"]]
+
 
 def test_tables_keep_their_display_through_selection(kb):
     t = q.citation_table(q.filter_findings())
@@ -351,7 +432,7 @@ def test_table_text_view_is_readable_and_deterministic(kb):
     assert text.startswith("2 rows") and "id: F003" in text and "source: Camci et al." in text
     assert "..." not in text and "dtype" not in text
     small = q.summarise(q.filter_findings(), by="cargo_class")
-    assert repr(small).splitlines()[0].split() == ["cargo_class", "findings"]   # a grid when it fits
+    assert repr(small).splitlines()[0].split() == ["cargo", "class", "findings"]   # a grid when it fits
 
 
 def test_show_table_formats_values(kb):

@@ -159,7 +159,7 @@ def plot_findings_summary(data: pd.DataFrame, by: str = "cargo_class", ax=None, 
     base = data if context is None else context
     if base is None or len(base) == 0 or by not in base.columns:
         return _empty(_axes(ax))
-    summary = query.summarise(base, by=by)
+    summary = query.summarise(base, by=by, missing=False)
     levels = summary[by].tolist()
     labels = (summary["label"] if "label" in summary.columns else summary[by]).tolist()
     ax = _axes(ax, _bar_size(len(levels)))
