@@ -274,3 +274,24 @@ def test_model_statements_in_the_prose_still_hold():
     # a quarter dose with a complete blocker never reaches half the tumour.
     assert default < ttd(inhibitor=0.5) < ttd(inhibitor=1.0) and abs(ttd(inhibitor=1.0) - no_transfer) < 0.5
     assert ttd(dose=0.5, inhibitor=1.0) > ttd(inhibitor=1.0) and ttd(dose=0.25, inhibitor=1.0) is None
+
+
+def test_resistance_mechanism_table_cites_what_the_data_files_under_each_mechanism():
+    """Lesson 04's table of the six mechanisms: every reference it gives in a row belongs to a
+    resistance finding filed under that row's mechanism (or under one the row names in code
+    style), so the prose and ``q.summarise(..., by="resistance_mechanism")`` tell one story."""
+    from exolab import data, query
+
+    entry = next(e for e in MANIFEST if e["id"] == "04_drug_resistance")
+    rows = re.findall(r"^\| `(\w+)` \|(.*)$", _markdown(_nb(entry)), re.M)
+    mechanisms = data.vocabulary("resistance_mechanism")
+    assert sorted(m for m, _ in rows) == sorted(mechanisms), "one table row per mechanism"
+    findings = query.filter_findings(theme="drug_resistance")
+    for mechanism, rest in rows:
+        named = {mechanism} | (set(re.findall(r"`(\w+)`", rest)) & set(mechanisms))
+        filed = {n for refs in findings.loc[findings["resistance_mechanism"].isin(named), "refs"]
+                 for n in refs}
+        stray = sorted(_cited_numbers(rest) - filed)
+        assert not stray, (f"{entry['file']}: the `{mechanism}` row cites {stray}, but no resistance "
+                           f"finding under {sorted(named)} has those references; move the example "
+                           "or name the mechanism the data files it under")
