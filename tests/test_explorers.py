@@ -359,9 +359,14 @@ def test_resistance_matrix_drills_into_findings_without_a_drug(kb_copy):
 def test_molecule_card_content(kb):
     w = E.molecule_card("PKM2")
     card = w.card.value
-    for piece in ("pyruvate kinase M1/2", "HGNC:9021", "PKM2", "M2-PK", "02_metabolic_reprogramming",
-                  "F001", "Warburg effect"):
+    for piece in ("pyruvate kinase M1/2", "HGNC:9021", "PKM2", "M2-PK",
+                  "lesson 02 – Exosomes and metabolic reprogramming", "F001", "Warburg effect"):
         assert piece in card
+    assert "02_metabolic_reprogramming" not in card                  # lessons by number and title
+    f001 = q.filter_findings().set_index("finding_id").loc["F001"]
+    cells = (f"{q.display_name('donor_cell', f001['donor_cell'])} → "
+             f"{q.display_name('recipient_cell', f001['recipient_cell'])}")
+    assert cells in card                                             # who sends it to whom
     w.controls["name"].value = "HIF-1α"
     assert "HGNC:4910" in w.card.value and "(target)" in w.card.value
 

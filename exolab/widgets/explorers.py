@@ -610,14 +610,23 @@ def molecule_card_html(name: str) -> tuple[str, dict | None]:
         return message_html(str(exc), kind="warning"), None
     ids = "".join(f"<li>{_esc(i['namespace'])}: <code>{_esc(i['id'])}</code></li>" for i in p["identifiers"])
     aliases = ", ".join(_esc(a) for a in p["aliases"]) or "<i>none recorded</i>"
-    claims = dict(zip(p["findings"].get("finding_id", []), p["findings"].get("claim", [])))
-    roles = dict(zip(p["findings"].get("finding_id", []), p["findings"].get("role", [])))
+    found = p["findings"]
+    rows = {r["finding_id"]: r for r in found.to_dict("records")} if "finding_id" in found.columns else {}
+
+    def line(fid: str) -> str:
+        r = rows.get(fid, {})
+        # who sends the cargo to whom is what tells two claims about one molecule apart
+        donor = q.display_name("donor_cell", r.get("donor_cell"))
+        recipient = q.display_name("recipient_cell", r.get("recipient_cell"))
+        cells = f" <span style='color:#555'>({_esc(donor or '?')} → {_esc(recipient or '?')})</span>" \
+            if (donor or recipient) else ""
+        return (f"<li>{_esc(fid)} ({_esc(r.get('role', ''))}): {_esc(r.get('claim', ''))}{cells}</li>")
+
     lessons = "".join(
-        f"<li><b>{_esc(lesson)}</b><ul>"
-        + "".join(f"<li>{_esc(f)} ({_esc(roles.get(f, ''))}): {_esc(claims.get(f, ''))}</li>" for f in fids)
-        + "</ul></li>" for lesson, fids in p["by_lesson"].items())
-    terms = "".join(f"<li><b>{_esc(t['term'])}</b> ({_esc(t['lesson'])}): {_esc(t['definition'])}</li>"
-                    for t in p["glossary"])
+        f"<li><b>{_esc(q.lesson_label(lesson))}</b><ul>" + "".join(line(f) for f in fids) + "</ul></li>"
+        for lesson, fids in p["by_lesson"].items())
+    terms = "".join(f"<li><b>{_esc(t['term'])}</b> ({_esc(q.lesson_label(t['lesson']))}): "
+                    f"{_esc(t['definition'])}</li>" for t in p["glossary"])
     n = len(p["findings"])
     card = (f"<div class='exolab-card' style='line-height:1.45'><h4 style='margin:0.3em 0'>{_esc(p['name'])} <code>{_esc(p['molecule_id'])}</code>"
             f"{' · ' + _esc(p['kind']) if p['kind'] else ''}</h4>"
