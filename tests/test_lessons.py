@@ -295,3 +295,17 @@ def test_resistance_mechanism_table_cites_what_the_data_files_under_each_mechani
         assert not stray, (f"{entry['file']}: the `{mechanism}` row cites {stray}, but no resistance "
                            f"finding under {sorted(named)} has those references; move the example "
                            "or name the mechanism the data files it under")
+
+
+def test_every_lesson_opens_with_the_same_import_names(entry):
+    """One set of names across the series: a student who learnt ``query.filter_findings`` in
+    lesson 01 meets the same call in lesson 06, and an instructor can paste cells between lessons."""
+    first = _src(_code_cells(_nb(entry))[0])
+    assert first.startswith("import exolab\nfrom exolab import data as kb, query, widgets\n"), (
+        f"{entry['file']}: the first code cell should start with 'import exolab' and "
+        "'from exolab import data as kb, query, widgets', as every lesson does")
+    code = "\n".join(_src(c) for c in _code_cells(_nb(entry)))
+    text = _markdown(_nb(entry))
+    for alias in ("import query as q", "import exolab.data as kb"):
+        assert alias not in code, f"{entry['file']}: '{alias}' - use the series' names (kb, query)"
+    assert not re.search(r"\bq\.[a-z_]", code + text), f"{entry['file']}: write query.<name>, not q.<name>"
