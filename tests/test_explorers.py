@@ -397,7 +397,7 @@ def test_kb_tour(kb):
     assert ">findings</td>" in w.tables_html and "exolab-table-box" not in w.tables_html
     assert [int(p.get_width()) for p in w.ax.patches] == [1, 1, 0, 2, 1, 3, 0]
     w.controls["theme"].value = "drug_resistance"
-    assert "3 findings on drug resistance (lesson 04_drug_resistance)" in w.count.value
+    assert "3 findings on drug resistance (lesson 04 – How exosomes spread drug resistance)" in w.count.value
     assert "F002" in w.table.value
     w.controls["theme"].value = "therapy"
     assert "No findings on this theme yet." in w.table.value

@@ -741,7 +741,7 @@ class KbTour(_Explorer):
         n = len(self.result)
         lesson = q.THEME_LESSONS.get(theme, "")
         self.count_text = (f"{n} finding{'s' if n != 1 else ''} on {q.vocab_label('theme', theme)}"
-                           + (f" (lesson {lesson})" if lesson else "")
+                           + (f" ({q.lesson_label(lesson)})" if lesson else "")
                            + (f"; the first {self.examples}:" if n > self.examples else ""))
         self.count.value = f"<div style='{_TEXT}'><b>{_esc(self.count_text)}</b></div>"
         self.table.value = table_html(q.citation_table(self.result.head(self.examples)),
