@@ -270,8 +270,12 @@ def _fold(text: str) -> str:
 # follows: "beta1" yes, "diabetes" no), so TGF-β, TGF-b, TGFb and TGF-beta meet.
 _GREEK_LETTERS = {"α": "a", "β": "b", "γ": "g", "δ": "d", "ε": "e", "κ": "k"}
 _GREEK_NAMES = re.compile(r"(alpha|beta|gamma|delta|epsilon|kappa)(?![a-z])")
-_NOT_ALNUM = re.compile(r"[\W_]+")
-_PUNCTUATION = re.compile(r"[^\w\s]+|_+")
+# Between two digits a joiner is kept as one mark, so "miR-21-5p" squashes to "mir21|5p"
+# and neither becomes "mir215p" (which is miR-215) nor matches a search for "miR-215".
+_DIGIT_MARK = "\ue000"   # private use: neither a word character nor a space
+_DIGIT_JOIN = re.compile(r"(?<=\d)[\W_]+(?=\d)")
+_NOT_ALNUM = re.compile(r"(?:[^\w\ue000]|_)+")
+_PUNCTUATION = re.compile(r"[^\w\s\ue000]+|_+")
 _SPACES = re.compile(r"\s+")
 # Characters that only join the parts of a name ("PD-L1", "pd l1", "miR-21/5p"); a needle
 # with any other punctuation ("(a+b)*?") is searched literally only.
@@ -288,9 +292,23 @@ def _squash(folded: str, *, spaces: bool = False) -> str:
     for letter, latin in _GREEK_LETTERS.items():
         folded = folded.replace(letter, latin)
     folded = _GREEK_NAMES.sub(lambda m: m.group(1)[0], folded)
+    folded = _DIGIT_JOIN.sub(_DIGIT_MARK, folded)
     if spaces:
         return _SPACES.sub(" ", _PUNCTUATION.sub("", folded))
     return _NOT_ALNUM.sub("", folded)
+
+
+def _contains(hay: pd.Series, needle: str) -> pd.Series:
+    """Rows of ``hay`` holding ``needle``, where a number in it is a whole number.
+
+    A needle that ends (or starts) with a digit must not run on into another digit, so
+    "miR-21" finds "miR-21-5p" but not miR-210 or miR-214, and "CD6" does not find CD63.
+    """
+    if not needle or not (needle[0].isdigit() or needle[-1].isdigit()):
+        return hay.str.contains(needle, regex=False)
+    pattern = (("(?<![0-9])" if needle[0].isdigit() else "") + re.escape(needle)
+               + ("(?![0-9])" if needle[-1].isdigit() else ""))
+    return hay.str.contains(pattern, regex=True)
 
 
 def _squashed_needle(needle: str) -> str | None:
@@ -860,7 +878,8 @@ def filter_findings(data=None, *, theme=None, cargo_class=None, cancer_type=None
         also match without their punctuation and with Greek letters spelled
         either way ("TGF-b", "TGFb", "TGF-beta" and "TGF-β" find the same rows),
         unless the text holds other punctuation than hyphens, spaces, dots or
-        slashes.
+        slashes. A number at either end of the text is matched whole: "miR-21"
+        finds miR-21-5p and miR-21-3p but not miR-210 or miR-214.
     refs : int or list of int, optional
         Keep findings whose ``refs`` cite any of these reference numbers (the
         numbering of each finding's ``source``): ``refs=172`` gives the findings
@@ -899,10 +918,10 @@ def filter_findings(data=None, *, theme=None, cargo_class=None, cancer_type=None
         mask &= _cell_matches(df[col], _ids_for(col, values))
     if text is not None and str(text).strip():
         needle = str(text).strip()[:_MAX_TEXT]
-        text_mask = _haystack(df).str.contains(_fold(needle), regex=False)
+        text_mask = _contains(_haystack(df), _fold(needle))
         squashed = _squashed_needle(needle)
         if squashed:  # "TGF-b", "TGFb", "TGF-beta" and "TGF-β" find the same rows
-            text_mask |= _squashed_haystack(df).str.contains(squashed, regex=False)
+            text_mask |= _contains(_squashed_haystack(df), squashed)
         hit = _resolve_id(needle)
         if hit and hit[0] in _RESOLVED_COLUMNS:
             for col in _RESOLVED_COLUMNS[hit[0]]:

@@ -579,6 +579,27 @@ def test_punctuation_free_search_does_not_match_across_words(kb):
     assert ids(q.filter_findings(findings, text="il6")) == ["F005"]
 
 
+@pytest.mark.parametrize("needle", ["miR-21", "mir 21", "miR21", "MIR-21"])
+def test_real_a_number_in_the_search_is_a_whole_number(real, needle):
+    """'miR-21' finds miR-21-5p and miR-21-3p, never miR-210 or miR-214 (other miRNAs)."""
+    cargo = set(q.filter_findings(text=needle)["cargo"].dropna())
+    assert {"hsa-miR-21-5p", "hsa-miR-21-3p"} <= cargo
+    assert not {"hsa-miR-210-3p", "hsa-miR-214-3p"} & cargo
+
+
+def test_joined_numbers_do_not_run_together(kb):
+    findings = d.load("findings")
+    findings.loc[findings["finding_id"] == "F004", "claim"] = "Vesicles carry miR-21-5p."
+    findings.loc[findings["finding_id"] == "F005", "claim"] = "Vesicles carry miR-215 and CD63."
+    for needle in ("miR-21", "mir 21 5p", "miR-21-5p"):
+        assert "F004" in ids(q.filter_findings(findings, text=needle)), needle
+        assert "F005" not in ids(q.filter_findings(findings, text=needle)), needle
+    assert "F004" not in ids(q.filter_findings(findings, text="miR-215"))    # not "mir21"+"5p"
+    assert "F005" in ids(q.filter_findings(findings, text="miR-215"))
+    assert "F005" not in ids(q.filter_findings(findings, text="CD6"))
+    assert "F005" in ids(q.filter_findings(findings, text="CD63"))
+
+
 def test_real_source_issues_are_compact_and_in_the_order_asked(real):
     both = q.source_issues("SI44", "SI43")
     assert isinstance(both, q.Table)
