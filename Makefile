@@ -13,11 +13,13 @@ STAMP  := $(VENV)/.exolab-installed
 CHROMIUM ?= /usr/bin/chromium
 ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 
-.PHONY: help lab test browser figures bench lock setup chromium clean
+.PHONY: help lab test test-run browser notebooks nbval figures bench lock setup chromium clean
 
 help:
 	@echo "make lab      set up (first time) and open JupyterLab on notebooks/00_start_here.ipynb"
 	@echo "make test     set up (first time) and run unit, notebook (nbval) and browser tests"
+	@echo "make notebooks store fresh outputs in every lesson, then check them (nbval)"
+	@echo "make nbval    check the lessons' stored outputs only (strict nbval, no browser)"
 	@echo "make figures  regenerate every figure in figures/"
 	@echo "make bench    run the benchmarks, write benchmarks/results.json"
 	@echo "make lock     re-pin requirements.txt and environment.yml from pyproject.toml"
@@ -54,7 +56,11 @@ lab: $(STAMP)
 # One pytest run: unit tests, strict nbval over every lesson (with outbound
 # network blocked inside the kernel), then the browser tests. Jupyter, IPython,
 # matplotlib and quiz-progress state live in a temporary folder, never in ~.
+TEST_PATHS ?= tests notebooks
 test: $(STAMP) chromium
+	@$(MAKE) --no-print-directory test-run
+
+test-run: $(STAMP)
 	@export TEST_STATE=$$(mktemp -d); trap 'rm -rf "$$TEST_STATE"' EXIT; \
 	export JUPYTER_CONFIG_DIR=$$TEST_STATE/jupyter-config JUPYTER_DATA_DIR=$$TEST_STATE/jupyter-data \
 	       JUPYTER_RUNTIME_DIR=$$TEST_STATE/jupyter-runtime IPYTHONDIR=$$TEST_STATE/ipython \
@@ -63,12 +69,24 @@ test: $(STAMP) chromium
 	mkdir -p $$IPYTHONDIR/profile_default/startup; \
 	cp tests/support/no_network.py $$IPYTHONDIR/profile_default/startup/00-no-network.py; \
 	cp tests/support/semicolon.py $$IPYTHONDIR/profile_default/startup/01-semicolon.py; \
-	$(BIN)/python -m pytest tests notebooks --nbval --nbval-sanitize-with notebooks/sanitize.cfg \
+	$(BIN)/python -m pytest $(TEST_PATHS) --nbval --nbval-sanitize-with notebooks/sanitize.cfg \
 	  --nbval-current-env -p no:cacheprovider $(PYTEST_ARGS)
 
 # A subset of `make test`: only the browser tests (handy while editing a lesson).
 browser: $(STAMP) chromium
 	@$(MAKE) --no-print-directory test PYTEST_ARGS="-m browser tests/browser"
+
+# Store fresh outputs in every lesson (and the README course map), then check them with
+# strict nbval alone: run this after changing anything a lesson displays (exolab.query,
+# the widgets, data/), or `make test` fails on the stale stored outputs.
+notebooks: $(STAMP)
+	$(BIN)/python tools/execute_notebooks.py
+	$(BIN)/python tools/course_map.py
+	@$(MAKE) --no-print-directory nbval
+
+# A subset of `make test`: strict nbval over the stored lesson outputs only (no browser).
+nbval: $(STAMP)
+	@$(MAKE) --no-print-directory test-run TEST_PATHS=notebooks
 
 figures: $(STAMP)
 	MPLCONFIGDIR=$${MPLCONFIGDIR:-$$(mktemp -d)} $(BIN)/python -m exolab.figures
