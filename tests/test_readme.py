@@ -58,3 +58,14 @@ def test_counts_in_prose_match_the_project():
     copied = re.findall(r"cp tests/support/\S+ \S+/startup/", (ROOT / "Makefile").read_text())
     assert startup and NUMBER_WORDS[startup.group(1).lower()] == len(copied), (
         f"CONTRIBUTING names {startup and startup.group(1)!r} startup files; the Makefile installs {len(copied)}")
+
+
+def test_every_make_command_the_docs_name_is_a_makefile_target():
+    import re
+
+    targets = set(re.findall(r"^([a-z][\w-]*):", (ROOT / "Makefile").read_text(), re.M))
+    for doc in ("README.md", "CONTRIBUTING.md", "benchmarks/README.md"):
+        named = set(re.findall(r"`make ([a-z][\w-]*)", (ROOT / doc).read_text(encoding="utf-8")))
+        named |= set(re.findall(r"^make ([a-z][\w-]*)", (ROOT / doc).read_text(encoding="utf-8"), re.M))
+        assert named, doc
+        assert named <= targets, f"{doc} names make {sorted(named - targets)}, which the Makefile lacks"
