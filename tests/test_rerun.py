@@ -77,3 +77,34 @@ def test_run_all_twice_in_one_kernel_gives_the_same_outputs(entry, offline_kerne
     for i, (a, b) in enumerate(zip(first, second)):
         assert not any(x.startswith('["error"') for x in a), f"{entry['file']} code cell {i} raised: {a}"
         assert a == b, f"{entry['file']} code cell {i} differs on the second Run All:\nfirst:  {a}\nsecond: {b}"
+
+
+def test_storing_a_lesson_again_reproduces_the_committed_file(tmp_path):
+    """tools/execute_notebooks.py is deterministic (seeded widget ids, no timestamps), so the
+    committed lesson equals a fresh execution of it: a re-run diff shows only real changes,
+    and a committed lesson whose outputs went stale fails here with the cells that differ.
+    Pictures are left out (their bytes may differ between font builds)."""
+    import sys
+
+    sys.path.insert(0, str(NB_DIR.parent / "tools"))
+    import execute_notebooks
+
+    entry = load_manifest()[0]
+    committed = NB_DIR / entry["file"]
+    copy = tmp_path / entry["file"]
+    shutil.copy(committed, copy)
+    execute_notebooks.execute(copy, cwd=NB_DIR, quiet=True)
+
+    def comparable(path):
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        for cell in nb["cells"]:
+            for o in cell.get("outputs", []):
+                for kind in ("image/png", "image/svg+xml"):
+                    o.get("data", {}).pop(kind, None)
+        return nb
+
+    old, new = comparable(committed), comparable(copy)
+    changed = [i for i, (a, b) in enumerate(zip(old["cells"], new["cells"])) if a != b]
+    assert not changed, (f"{entry['file']}: cells {changed} differ from a fresh execution; "
+                         "run `make notebooks` and commit the result")
+    assert old["metadata"] == new["metadata"], f"{entry['file']}: notebook metadata (widget state) differs"

@@ -9,7 +9,9 @@ notebook runs in a fresh ``python3`` kernel with ``notebooks/`` as its working
 directory and the same isolation as the tests: Jupyter, IPython and matplotlib
 state and the quiz-progress file live in a temporary folder, outbound network
 is blocked, and ``PYTHONHASHSEED=0``. Widget state is stored so GitHub and
-nbviewer show the widgets. Nothing is sanitized.
+nbviewer show the widgets, under seeded model ids (``tools/stable_widget_ids.py``), so
+re-running a lesson whose outputs did not change leaves its file unchanged. Nothing is
+sanitized.
 """
 from __future__ import annotations
 
@@ -72,6 +74,7 @@ def isolated_env():
         startup = state / "ipython" / "profile_default" / "startup"
         startup.mkdir(parents=True)
         shutil.copy(ROOT / "tests" / "support" / "no_network.py", startup / "00-no-network.py")
+        shutil.copy(ROOT / "tools" / "stable_widget_ids.py", startup / "02-stable-widget-ids.py")
         yield dict(os.environ)
     finally:
         os.environ.clear()
@@ -104,9 +107,11 @@ def execute(path: Path, *, timeout: int = TIMEOUT, cwd: Path = NOTEBOOKS, write:
     from nbclient import NotebookClient
 
     nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:  # timestamps would change every line of a re-run's diff
+        cell.get("metadata", {}).pop("execution", None)
     with isolated_env():
         client = NotebookClient(nb, timeout=timeout, kernel_name="python3", store_widget_state=True,
-                                resources={"metadata": {"path": str(cwd)}})
+                                record_timing=False, resources={"metadata": {"path": str(cwd)}})
         client.execute(**({"stderr": subprocess.DEVNULL} if quiet else {}))
     if write:
         nbformat.write(nb, path)
