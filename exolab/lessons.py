@@ -59,6 +59,16 @@ def _load(path_str: str, mtime: float) -> tuple[dict, ...]:
             if obj["id"] in objective_ids:
                 raise LessonError(f"{where}: objective id {obj['id']!r} is used twice in the manifest")
             objective_ids.add(obj["id"])
+            if not isinstance(obj["text"], str):
+                raise LessonError(f"{where}: objective {obj['id']!r} text is not plain text ({obj['text']!r}); "
+                                  "put it in quotes (a ': ' inside unquoted text starts a YAML mapping)")
+        points = entry["key_points"]
+        if not isinstance(points, list) or not points:
+            raise LessonError(f"{where}: key_points must be a non-empty list of sentences")
+        for k, point in enumerate(points, start=1):
+            if not isinstance(point, str):
+                raise LessonError(f"{where}: key point {k} is not plain text ({point!r}); put it in quotes "
+                                  "(a ': ' inside unquoted text starts a YAML mapping)")
     return tuple(lessons)
 
 

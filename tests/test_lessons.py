@@ -309,3 +309,26 @@ def test_every_lesson_opens_with_the_same_import_names(entry):
     for alias in ("import query as q", "import exolab.data as kb"):
         assert alias not in code, f"{entry['file']}: '{alias}' - use the series' names (kb, query)"
     assert not re.search(r"\bq\.[a-z_]", code + text), f"{entry['file']}: write query.<name>, not q.<name>"
+
+
+@pytest.mark.parametrize("broken, message", [
+    ("- Exosomes carry cargo: miRNAs and proteins.", "key point 1 is not plain text"),
+    ("[]", "key_points must be a non-empty list"),
+])
+def test_manifest_with_a_key_point_yaml_misreads_names_the_lesson_and_the_fix(tmp_path, monkeypatch, broken, message):
+    """An unquoted ': ' turns a key point into a mapping; the loader says where and how to fix it."""
+    text = (ROOT / "notebooks" / "lessons.yml").read_text(encoding="utf-8")
+    first = MANIFEST[0]
+    manifest = yaml.safe_load(text)
+    manifest["lessons"][0]["key_points"] = "@@KP@@"
+    dumped = yaml.safe_dump(manifest, allow_unicode=True, sort_keys=False)
+    indent = re.search(r"^( *)key_points: '?@@KP@@'?$", dumped, re.M)
+    replacement = (f"{indent[1]}key_points:\n" + "\n".join(f"{indent[1]}{broken}".splitlines())
+                   if broken.startswith("-") else f"{indent[1]}key_points: {broken}")
+    (tmp_path / "lessons.yml").write_text(dumped.replace(indent[0], replacement), encoding="utf-8")
+    monkeypatch.setenv("EXOLAB_MANIFEST", str(tmp_path / "lessons.yml"))
+    with pytest.raises(lessons.LessonError, match=message) as err:
+        lessons.load_manifest()
+    assert first["id"] in str(err.value) and str(tmp_path / "lessons.yml") in str(err.value)
+    if broken.startswith("-"):
+        assert "put it in quotes" in str(err.value)
