@@ -63,8 +63,8 @@ def _load(path_str: str, mtime: float) -> tuple[dict, ...]:
                 raise LessonError(f"{where}: objective {obj['id']!r} text is not plain text ({obj['text']!r}); "
                                   "put it in quotes (a ': ' inside unquoted text starts a YAML mapping)")
         points = entry["key_points"]
-        if not isinstance(points, list) or not points:
-            raise LessonError(f"{where}: key_points must be a non-empty list of sentences")
+        if not isinstance(points, list):
+            raise LessonError(f"{where}: key_points must be a list of sentences (one '- ' line each)")
         for k, point in enumerate(points, start=1):
             if not isinstance(point, str):
                 raise LessonError(f"{where}: key point {k} is not plain text ({point!r}); put it in quotes "

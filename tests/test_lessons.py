@@ -313,7 +313,7 @@ def test_every_lesson_opens_with_the_same_import_names(entry):
 
 @pytest.mark.parametrize("broken, message", [
     ("- Exosomes carry cargo: miRNAs and proteins.", "key point 1 is not plain text"),
-    ("[]", "key_points must be a non-empty list"),
+    ("Exosomes carry cargo.", "key_points must be a list of sentences"),
 ])
 def test_manifest_with_a_key_point_yaml_misreads_names_the_lesson_and_the_fix(tmp_path, monkeypatch, broken, message):
     """An unquoted ': ' turns a key point into a mapping; the loader says where and how to fix it."""
