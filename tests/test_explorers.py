@@ -81,6 +81,20 @@ def mesh(ax):
     return np.asarray(ax.collections[0].get_array()).reshape(len(ax.get_yticks()), len(ax.get_xticks()))
 
 
+_SQUARE = re.compile(r"<td title='([^']*?): (\d+) findings?' style='background:(#[0-9a-f]{6})")
+
+
+def html_squares(page: str) -> list:
+    """(tooltip pair, count, colour) of every square of an HTML heatmap, row by row."""
+    return [(pair, int(n), colour) for pair, n, colour in _SQUARE.findall(page)]
+
+
+def html_mesh(page: str) -> list:
+    """The counts of an HTML heatmap as rows (as :func:`mesh` gives them for a PNG one)."""
+    rows = re.findall(r"<tr><th[^>]*>[^<]*</th>(.*?)</tr>", page)
+    return [[int(n) for _pair, n, _c in _SQUARE.findall(r)] for r in rows if "<td title=" in r]
+
+
 # ------------------------------------------------------------------- plots ---
 
 def test_findings_summary_bars(kb):
@@ -316,7 +330,9 @@ def test_communication_map_says_how_to_pick_a_square(kb):
 
 def test_resistance_matrix_cell(kb):
     w = E.resistance_matrix()
-    assert mesh(w.ax).tolist() == [[0, 0, 0, 1, 1, 0], [0, 1, 0, 0, 0, 0]]
+    assert html_mesh(w.map.value) == [[0, 0, 0, 1, 1, 0], [0, 1, 0, 0, 0, 0]]
+    assert "cisplatin × oncogenic signalling: 1 finding" in [p + f": {n} finding" for p, n, _ in
+                                                            html_squares(w.map.value) if n == 1]
     assert [label for label, _ in w.controls["mechanism"].options][1:] == MECHANISMS
     assert "3 findings: any × any" in w.count.value
     w.controls["drug"].value = "cisplatin"
@@ -330,12 +346,14 @@ def test_resistance_matrix_cell(kb):
     assert "3 findings" in w.count.value
 
 
-def test_resistance_matrix_widget_is_drawn_like_the_static_plot(kb):
+def test_resistance_matrix_widget_shows_what_the_static_plot_draws(kb):
     w = E.resistance_matrix()
     static = pdata.plot_resistance_matrix()
-    assert w.figure.get_size_inches().tolist() == pytest.approx(static.figure.get_size_inches().tolist())
-    assert w.figure.dpi == static.figure.dpi
-    assert mesh(w.ax).tolist() == mesh(static).tolist()
+    assert html_mesh(w.map.value) == mesh(static).tolist()
+    page = w.map.value
+    for label in [t.get_text() for t in static.get_xticklabels() + static.get_yticklabels()]:
+        assert f">{label}<" in page
+    assert pdata.RESISTANCE_TITLE in page and "<img" not in page
 
 
 def test_resistance_matrix_drills_into_findings_without_a_drug(kb_copy):
@@ -610,8 +628,21 @@ def test_real_resistance_matrix_shows_six_mechanisms_and_the_no_drug_row(real):
     findings = d.load("findings")
     tagged = findings.loc[findings["resistance_mechanism"].notna()]
     assert w.matrix.shape[1] == 6 and int(w.matrix.values.sum()) == len(tagged)
-    assert [t.get_text() for t in w.ax.get_xticklabels()] == MECHANISMS
-    assert mesh(w.ax).sum() == len(tagged)
+    static = pdata.plot_resistance_matrix()
+    assert [t.get_text() for t in static.get_xticklabels()] == MECHANISMS
+    assert html_mesh(w.map.value) == mesh(static).tolist()
+    assert sum(map(sum, html_mesh(w.map.value))) == len(tagged)
+    # the "(no specific drug)" row is set apart and, as in the PNG, does not set the colour
+    # scale: its larger counts sit on the darkest colour, the largest drug count too
+    from matplotlib import colormaps
+    from matplotlib.colors import to_hex
+
+    assert "border-top:2px solid" in w.map.value
+    darkest = to_hex(colormaps["Oranges"](1.0))
+    squares = html_squares(w.map.value)
+    drug_top = max(n for pair, n, _ in squares if not pair.startswith(q.NO_DRUG))
+    assert all(c == darkest for pair, n, c in squares if n >= drug_top)
+    assert any(pair.startswith(q.NO_DRUG) and n > drug_top for pair, n, _ in squares)
     w.controls["drug"].value = q.NO_DRUG
     n = int(tagged["drug"].isna().sum())
     assert f"{n} findings: (no specific drug) × any" in w.count.value

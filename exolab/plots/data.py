@@ -24,6 +24,7 @@ __all__ = ["NO_MATCH", "plot_findings_summary", "update_findings_summary", "upda
            "plot_theme_counts", "plot_communication_heatmap", "plot_resistance_matrix",
            "heatmap_layout", "communication_frame", "resistance_frame", "HEATMAP_FONTSIZE",
            "COMMUNICATION_TITLE", "RESISTANCE_TITLE", "heatmap_html", "communication_heatmap_html",
+           "resistance_heatmap_html",
            "fit_margins"]
 
 #: Text drawn on an Axes when nothing matches.
@@ -458,7 +459,8 @@ def plot_resistance_matrix(data: pd.DataFrame | None = None, ax=None):
 # ------------------------------------------------------------ HTML heatmaps ---
 
 def heatmap_html(matrix: pd.DataFrame, *, cmap: str = "Blues", title: str = "",
-                 row_label: str = "", col_label: str = "", unit: str = "finding") -> str:
+                 row_label: str = "", col_label: str = "", unit: str = "finding",
+                 scale_rows=None, joiner: str = "→", split_last: bool = False) -> str:
     """The same heatmap as an HTML table: coloured squares, counts, names; no image.
 
     The browser draws the text, so it stays sharp at any zoom and a redraw costs a
@@ -477,6 +479,13 @@ def heatmap_html(matrix: pd.DataFrame, *, cmap: str = "Blues", title: str = "",
         Heading, and what rows and columns are ("donor cell", "recipient cell").
     unit : str
         Singular noun for the tooltip counts.
+    scale_rows : sequence of bool, optional
+        The rows that set the colour scale, as in the PNG heatmaps (others are clipped
+        to its darkest colour and keep their numbers).
+    joiner : str
+        Between row and column name in the tooltips ("→" for donor → recipient).
+    split_last : bool
+        Set the last row apart with a line (the resistance matrix's "(no specific drug)").
     """
     import html as _html
 
@@ -488,8 +497,8 @@ def heatmap_html(matrix: pd.DataFrame, *, cmap: str = "Blues", title: str = "",
         return (f"<div class='exolab-heatmap' style='line-height:1.4;padding:0.6em;color:#444;"
                 f"border:1px solid #BBBBBB;border-radius:4px;display:inline-block'>{esc(NO_MATCH)}</div>")
     values = matrix.to_numpy(dtype=int)
-    top = max(int(values.max()), 1)
-    colours = colormaps[cmap](values / top)
+    top = _scale_top(values, scale_rows)
+    colours = colormaps[cmap](np.minimum(values / top, 1.0))
     corner = " / ".join(x for x in (f"{row_label} ↓" if row_label else "",
                                      f"{col_label} →" if col_label else "") if x)
     th = "font-weight:normal;color:#333;padding:1px 3px"
@@ -502,12 +511,16 @@ def heatmap_html(matrix: pd.DataFrame, *, cmap: str = "Blues", title: str = "",
         cells = []
         for j, recipient in enumerate(matrix.columns):
             n = int(values[i, j])
-            tip = f"{donor} → {recipient}: {n} {unit}{'' if n == 1 else 's'}"
+            tip = f"{donor} {joiner} {recipient}: {n} {unit}{'' if n == 1 else 's'}"
             ink = "white" if n / top > 0.55 else "#222222"
             cells.append(f"<td title='{esc(tip)}' style='background:{to_hex(colours[i, j])};color:{ink};"
                          f"min-width:2.3em;height:1.8em;padding:0;text-align:center;"
                          f"vertical-align:middle;border-radius:2px'>{n if n else ''}</td>")
-        body.append(f"<tr><th style='{th};text-align:right;white-space:nowrap'>{esc(str(donor))}</th>"
+        # a line above the last row: border-collapse is separate, so an extra spacer row
+        rule = (f"<tr><td colspan='{len(matrix.columns) + 1}' style='padding:0;height:0;"
+                f"border-top:2px solid #555555'></td></tr>"
+                if split_last and i == len(matrix.index) - 1 and i > 0 else "")
+        body.append(rule + f"<tr><th style='{th};text-align:right;white-space:nowrap'>{esc(str(donor))}</th>"
                     + "".join(cells) + "</tr>")
     heading = (f"<div style='font-weight:bold;margin:0 0 0.2em 0'>{esc(title)}</div>" if title else "")
     return (f"<div class='exolab-heatmap' style='line-height:1.25;margin:0.3em 0;overflow-x:auto'>"
@@ -521,3 +534,14 @@ def communication_heatmap_html(data: pd.DataFrame | None = None) -> str:
     """:func:`plot_communication_heatmap` as HTML (see :func:`heatmap_html`)."""
     return heatmap_html(communication_frame(data), cmap="Blues", title=COMMUNICATION_TITLE,
                         row_label="donor", col_label="recipient")
+
+
+def resistance_heatmap_html(data: pd.DataFrame | None = None) -> str:
+    """:func:`plot_resistance_matrix` as HTML (see :func:`heatmap_html`): the same counts,
+    colour scale (set by the drug rows) and line above "(no specific drug)"."""
+    matrix = resistance_frame(data)
+    named = [d != query.NO_DRUG for d in matrix.index]
+    return heatmap_html(matrix, cmap="Oranges", title=RESISTANCE_TITLE, row_label="drug",
+                        col_label="mechanism", joiner="×",
+                        scale_rows=named if any(named) and not all(named) else None,
+                        split_last=bool(named) and not named[-1] and any(named))

@@ -532,33 +532,25 @@ class ResistanceMatrix(_Explorer):
             "mechanism": _dropdown("mechanism", [(q.vocab_label("resistance_mechanism", m), m)
                                                  for m in self.matrix.columns], ANY, "Mechanism"),
         }
-        self.count, self.table, self.plot = W.HTML(), W.HTML(), W.Output()
+        self.count, self.table = W.HTML(), W.HTML()
+        # The counts, colour scale and "(no specific drug)" line of plot_resistance_matrix(),
+        # as an HTML heatmap: the browser draws the text (sharp when zoomed, a tooltip per
+        # square) and building it takes a millisecond where the PNG took over 100 ms.
+        self.map = self.plot = W.HTML(pdata.resistance_heatmap_html(self.matrix))
         self.reset = _reset_button()
-        # Same size as plot_resistance_matrix() inline, so the two read alike.
-        frame = pdata.resistance_frame(self.matrix)
-        if frame.empty:
-            size, margins = (6.0, 1.2), None
-        else:
-            size, margins = pdata.heatmap_layout(frame, cell=pdata._RESISTANCE_CELL,
-                                                 title=pdata.RESISTANCE_TITLE)
-        self.canvas = _Canvas(size, margins=margins)
-        self.figure, self.ax = self.canvas.figure, self.canvas.ax
-        pdata.plot_resistance_matrix(self.matrix, ax=self.ax)
-        self.canvas.draw(layout=None)
-        show_png(self.plot, self.canvas.png(), alt="Heatmap of findings per drug and resistance mechanism")
         for c in self.controls.values():
             c.observe(self.refresh, names="value")
         self.reset.on_click(lambda _b: self._set_quietly({"drug": ANY, "mechanism": ANY}))
         self.children = [
             _intro("<b>Drug-resistance matrix</b>: how exosomal cargo helps tumours survive each "
                    "drug. The last row counts findings that name a mechanism but no particular "
-                   "drug. The map is a picture: pick a drug and a mechanism in the menus below it "
-                   "to see the cargo and cancers behind a count."),
+                   "drug. Hover over a square to see its pair; to see the cargo and cancers "
+                   "behind a count, pick a drug and a mechanism in the menus below the map."),
             self.plot, W.HBox([self.controls["drug"], self.controls["mechanism"]]),
             W.HBox([self.count, self.reset]), self.table]
         self.refresh()
-        matrix_html = (table_html(self.matrix, max_rows=len(self.matrix), box=False)
-                       if not self.matrix.empty else message_html("No drug-resistance findings yet."))
+        matrix_html = (self.map.value if not self.matrix.empty
+                       else message_html("No drug-resistance findings yet."))
         self._freeze(matrix_html + f"<p><b>{_esc(self.count_text)}</b></p>" + self.table.value,
                      "Counts of findings per drug and resistance mechanism.", self.count_text + ".")
 
@@ -587,8 +579,8 @@ def resistance_matrix() -> ResistanceMatrix:
     Returns
     -------
     Panel
-        With ``controls`` (drug, mechanism), ``matrix``, ``count``, ``table``,
-        ``plot``, ``reset`` and ``result``.
+        With ``controls`` (drug, mechanism), ``matrix``, ``map`` (HTML heatmap, also
+        ``plot``), ``count``, ``table``, ``reset`` and ``result``.
     """
     set_theme()
     return ResistanceMatrix()
