@@ -12,7 +12,8 @@ import yaml
 
 from ._paths import manifest_path
 
-__all__ = ["LessonError", "load_manifest", "list_lessons", "lesson", "objectives", "course_map"]
+__all__ = ["LessonError", "load_manifest", "list_lessons", "lesson", "lesson_number", "objectives",
+           "course_map"]
 
 LEVELS = ("introductory", "intermediate", "advanced")
 _REQUIRED = ("id", "file", "title", "level", "minutes", "objectives", "key_points")
@@ -112,6 +113,13 @@ def objectives(lesson_id: str) -> dict[str, str]:
     return {obj["id"]: obj["text"] for obj in lesson(lesson_id)["objectives"]}
 
 
+def lesson_number(lesson_id: str) -> str:
+    """The number a lesson id starts with (``"02_metabolic_reprogramming"`` -> ``"02"``);
+    an id without one comes back whole."""
+    head = str(lesson_id).split("_", 1)[0]
+    return head if head.isdigit() else str(lesson_id)
+
+
 def course_map():
     """Return the lessons as a table for students: number, title, level, minutes, themes, prerequisites.
 
@@ -126,13 +134,9 @@ def course_map():
 
     from .query import show_table, vocab_label
 
-    def number(lesson_id: str) -> str:
-        head = str(lesson_id).split("_", 1)[0]
-        return head if head.isdigit() else str(lesson_id)
-
-    rows = [{"lesson": number(e["id"]), "title": e["title"], "level": e["level"], "minutes": e["minutes"],
+    rows = [{"lesson": lesson_number(e["id"]), "title": e["title"], "level": e["level"], "minutes": e["minutes"],
              "themes": ", ".join(vocab_label("theme", t) for t in e.get("themes") or []),
-             "builds on": ", ".join(number(p) for p in e.get("prerequisites") or [])}
+             "builds on": ", ".join(lesson_number(p) for p in e.get("prerequisites") or [])}
             for e in load_manifest()]
     return show_table(pd.DataFrame(rows, columns=["lesson", "title", "level", "minutes", "themes",
                                                   "builds on"]), humanise=False)

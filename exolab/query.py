@@ -58,12 +58,12 @@ def lesson_label(lesson_id) -> str:
     """
     text = str(lesson_id or "")
     try:
-        from .lessons import LessonError, lesson
+        from .lessons import LessonError, lesson, lesson_number
 
         entry = lesson(text)
     except (LessonError, ImportError, OSError):
         return text
-    number = text.split("_", 1)[0]
+    number = lesson_number(text)
     return f"lesson {number} – {entry['title']}" if number.isdigit() else str(entry["title"])
 
 
@@ -489,7 +489,6 @@ def vocab_label(vocabulary: str, value, direction=None) -> str:
 MISSING = "–"
 FLAG = "⚠"
 _LONG = 60     # characters: columns with longer cells get room to wrap
-_MEDIUM = 24   # characters: columns with longer cells keep a readable width
 _SHORT = 14    # characters: columns with only shorter cells never wrap
 _TEXT_WIDTH = 100
 _GRID_WIDTH = 140  # plain text: tables up to this wide stay a grid
@@ -633,14 +632,15 @@ def _display_rows(df: pd.DataFrame, humanise: bool = True, *, hidden=(), headers
     """
     if any(n is not None for n in df.index.names):
         df = df.reset_index()
-    keep = [i for i, c in enumerate(df.columns) if not (isinstance(c, str) and c in set(hidden or ()))]
+    hidden, code = set(hidden or ()), set(code or ())
+    keep = [i for i, c in enumerate(df.columns) if not (isinstance(c, str) and c in hidden)]
     if len(keep) < len(df.columns):
         df = df.iloc[:, keep]
     headers_out, codes = [], []
     axis_name = df.columns.name
     for c in df.columns:
         label = " / ".join(map(str, c)) if isinstance(c, tuple) else str(c)
-        is_code = isinstance(c, str) and c in set(code or ())
+        is_code = isinstance(c, str) and c in code
         if axis_name is not None and humanise:  # a crosstab: the headers are values
             vocab = _AXIS_VOCABS.get(str(axis_name), str(axis_name))
             label = vocab_label(vocab, label)
@@ -719,8 +719,7 @@ def render_html(df: pd.DataFrame, *, humanise: bool = True, header_style: str = 
         styles.append(s)
 
     def head_cell(h, is_code):
-        text = f"<code>{html.escape(h)}</code>" if is_code else _NOWRAP_HEADER.sub("\u00a0", html.escape(h))
-        return text
+        return f"<code>{html.escape(h)}</code>" if is_code else _NOWRAP_HEADER.sub("\u00a0", html.escape(h))
     head = "".join(f"<th style='{s};vertical-align:bottom;font-weight:bold;"
                    f"border-bottom:1px solid {_BORDER}{';' + header_style if header_style else ''}'>"
                    f"{head_cell(h, c)}</th>"
@@ -1149,8 +1148,9 @@ def summarise(findings: pd.DataFrame, by: str = "theme", *, missing: bool = True
     by : str
         Column to group by, e.g. ``"theme"``, ``"cargo_class"`` or ``"cancer_type"``.
     missing : bool
-        Add a last row for the findings that leave ``by`` empty, labelled
-        "(no effect recorded)" (its id is None), so the counts add up to every finding.
+        Add a last row for the findings that leave ``by`` empty, labelled with the
+        column in words ("(no effect recorded)", "(no resistance mechanism recorded)";
+        its id is None), so the counts add up to every finding.
 
     Returns
     -------
